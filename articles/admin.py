@@ -1,0 +1,74 @@
+from django.contrib import admin
+
+from .models import Article, Author, Byline, Expert, ExpertQuote, Section, Tag
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "user", "is_active"]
+    list_filter = ["is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "role"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Expert)
+class ExpertAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "affiliation"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "title", "affiliation"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    extra = 1
+    autocomplete_fields = ["author"]
+    fields = ["author", "position"]
+    verbose_name = "byline"
+    verbose_name_plural = "bylines (in the order readers see them)"
+
+
+class ExpertQuoteInline(admin.StackedInline):
+    model = ExpertQuote
+    extra = 0
+    autocomplete_fields = ["expert"]
+    fields = ["expert", "kind", "text", "context", "position"]
+    verbose_name = "expert quote"
+    verbose_name_plural = "expert quotes (in the order they appear in the story)"
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["headline", "section", "byline_names", "status", "published_at"]
+    list_filter = ["status", "section", "authors", "tags"]
+    search_fields = ["headline", "dek", "body"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["headline"]}
+    autocomplete_fields = ["section"]
+    inlines = [BylineInline, ExpertQuoteInline]
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "dek", "section", "status", "published_at"]}),
+        ("Story", {"fields": ["body", "tags"]}),
+        ("Hero image", {"fields": ["hero_image", "hero_caption", "hero_credit", "hero_alt"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_listing()
+
+    @admin.display(description="Bylines")
+    def byline_names(self, obj):
+        return ", ".join(author.name for author in obj.ordered_bylines())

@@ -1,0 +1,103 @@
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+
+from .models import Article, Author, Expert, ExpertQuote, Section, Tag
+
+
+class ForgivingPaginationMixin:
+    """``?page=abc``, ``?page=-1`` or ``?page=99999`` show the nearest real page
+    instead of an error: readers arrive with mangled links from everywhere."""
+
+    paginate_by = settings.NEWSROOM_ARTICLES_PER_PAGE
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class ArticleListView(ForgivingPaginationMixin, ListView):
+    """A paginated list of live articles, newest first."""
+
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.published().newest_first().for_listing()
+
+
+class HomeView(ArticleListView):
+    template_name = "articles/home.html"
+
+
+class ArticleDetailView(DetailView):
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.published().for_page()
+
+
+class _FilteredArticleListView(ArticleListView):
+    """An article list belonging to one object (an author, a section, a tag)."""
+
+    owner_model = None
+    owner_context_name = None
+
+    def get_owner(self):
+        return get_object_or_404(self.owner_model, slug=self.kwargs["slug"])
+
+    def filter_articles(self, queryset, owner):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        self.owner = self.get_owner()
+        return self.filter_articles(super().get_queryset(), self.owner)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**{self.owner_context_name: self.owner, **kwargs})
+
+
+class AuthorDetailView(_FilteredArticleListView):
+    template_name = "articles/author_detail.html"
+    owner_model = Author
+    owner_context_name = "author"
+
+    def filter_articles(self, queryset, owner):
+        return queryset.filter(bylines__author=owner)
+
+
+class SectionView(_FilteredArticleListView):
+    template_name = "articles/section_detail.html"
+    owner_model = Section
+    owner_context_name = "section"
+
+    def filter_articles(self, queryset, owner):
+        return queryset.filter(section=owner)
+
+
+class TagView(_FilteredArticleListView):
+    template_name = "articles/tag_detail.html"
+    owner_model = Tag
+    owner_context_name = "tag"
+
+    def filter_articles(self, queryset, owner):
+        return queryset.filter(tags=owner)
+
+
+class ExpertDetailView(ForgivingPaginationMixin, ListView):
+    """An expert's profile and every published quote of theirs."""
+
+    template_name = "articles/expert_detail.html"
+    context_object_name = "quotes"
+
+    def get_queryset(self):
+        self.expert = get_object_or_404(Expert, slug=self.kwargs["slug"])
+        return (
+            ExpertQuote.objects.filter(expert=self.expert, article__in=Article.objects.published())
+            .select_related("article")
+            .order_by("-article__published_at", "position")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(expert=self.expert, **kwargs)

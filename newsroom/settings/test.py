@@ -1,0 +1,11 @@
+"""Settings for the test suite: the base settings with a fast password hasher."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+
+# Hashing passwords properly is slow by design; tests log in often.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Uploaded test images must not land in the developer's media folder.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="newsroom-test-media-")  # noqa: F405
