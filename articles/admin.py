@@ -1,6 +1,10 @@
 from django.contrib import admin
+from taggit.models import Tag as TaggitTag
 
 from .models import Article, Author, Byline, Expert, ExpertQuote, Section, Tag
+
+# Our Tag model (with descriptions) replaces taggit's; one "Tags" entry, not two.
+admin.site.unregister(TaggitTag)
 
 
 @admin.register(Section)
