@@ -54,6 +54,13 @@ EXPERTS = [
         "bio": "Noor researches trade flows and inflation.",
     },
     {
+        "slug": "samuel-berg",
+        "name": "Samuel Berg",
+        "title": "senior analyst",
+        "affiliation": "Harbourline Energy Consultancy",
+        "bio": "Samuel advises utilities on grid storage and offshore wind.",
+    },
+    {
         "slug": "grace-whitlow",
         "name": "Grace Whitlow",
         "title": "climate scientist",
@@ -172,5 +179,254 @@ ARTICLES = [
                 "context": "in an interview",
             }
         ],
+    },
+    {
+        "slug": "coastal-towns-plan-for-higher-seas",
+        "headline": "Coastal towns draw up plans for higher seas",
+        "dek": "A new survey shows which harbours will need defences first.",
+        "section": "science",
+        "authors": ["idris-campbell"],
+        "hours_ago": 5,
+        "tags": ["Climate", "Sea level", "Coastal Research Centre"],
+        "body": _paragraphs(
+            "Eleven coastal towns will need new flood defences within twenty years, according "
+            "to a survey published on Wednesday by the Coastal Research Centre.",
+            "The survey combined tide-gauge records with satellite measurements of how fast the "
+            "land itself is sinking.",
+        )
+        + "<h2>The towns most at risk</h2>"
+        + _paragraphs(
+            "Low-lying harbour towns on soft ground head the list. In several of them the "
+            "existing sea walls were built for storms that now arrive every few years.",
+        )
+        + "<h2>Who pays</h2>"
+        + _paragraphs(
+            "Local councils say they cannot fund the work alone and want a national programme.",
+            "The environment ministry said it would respond to the survey in the new year.",
+        ),
+        "quotes": [
+            {
+                "expert": "grace-whitlow",
+                "kind": "direct",
+                "text": "The sea is not rising evenly: where the land sinks, the same tide "
+                "reaches further.",
+                "context": "presenting the survey",
+            },
+            {
+                "expert": "grace-whitlow",
+                "kind": "paraphrase",
+                "text": "Defences planned now would take a decade to build.",
+                "context": "presenting the survey",
+            },
+        ],
+    },
+    {
+        "slug": "wind-farm-cable-repaired-ahead-of-winter",
+        "headline": "Wind farm cable repaired ahead of winter",
+        "dek": "Engineers restored the link after six weeks of work at sea.",
+        "section": "business",
+        "authors": ["hannah-reyes"],
+        "hours_ago": 9,
+        "tags": ["Energy", "Offshore wind", "Baltic Sea"],
+        "body": _paragraphs(
+            "The export cable linking an offshore wind farm to the mainland grid is back in "
+            "service after a repair that took six weeks, the operator said on Thursday.",
+        )
+        + "<h2>What went wrong</h2>"
+        + _paragraphs(
+            "A section of the cable was damaged in September. Investigators have not said "
+            "whether a ship's anchor was to blame.",
+        )
+        + "<h2>Prices</h2>"
+        + _paragraphs(
+            "Wholesale electricity prices in the region rose while the farm was offline.",
+        ),
+        "quotes": [
+            {
+                "expert": "samuel-berg",
+                "kind": "direct",
+                "text": "One cable carried the whole farm's output. That is the lesson here.",
+                "context": "in an interview",
+            },
+            {
+                "expert": "samuel-berg",
+                "kind": "paraphrase",
+                "text": "Operators will now be asked to build a second link for large farms.",
+                "context": "in an interview",
+            },
+        ],
+    },
+    {
+        "slug": "ministers-agree-on-rail-link-funding",
+        "headline": "Ministers agree on funding for northern rail link",
+        "dek": "Work on the first section could start in two years.",
+        "section": "politics",
+        "authors": ["tomas-okafor", "maria-lindqvist"],
+        "hours_ago": 26,
+        "tags": ["Transport", "Budget"],
+        "body": _paragraphs(
+            "Transport ministers from three countries have agreed how to share the cost of a "
+            "new rail link along the northern coast.",
+            "The agreement, signed in Riga, splits the first phase's cost by the length of "
+            "track in each country.",
+        )
+        + "<h2>The route</h2>"
+        + _paragraphs(
+            "The first section would connect two port cities; later phases depend on European "
+            "funding that has not yet been approved.",
+        )
+        + "<h2>Opposition</h2>"
+        + _paragraphs(
+            "Farmers along the planned route have said they will challenge the land purchases "
+            "in court.",
+        ),
+        "quotes": [],
+    },
+    {
+        "slug": "central-bank-holds-rates-steady",
+        "headline": "Central bank holds interest rates steady",
+        "dek": "The governor said inflation was falling more slowly than hoped.",
+        "section": "business",
+        "authors": ["hannah-reyes"],
+        "hours_ago": 50,
+        "tags": ["Interest rates", "Inflation"],
+        "body": _paragraphs(
+            "The central bank left its main interest rate unchanged on Thursday, as most "
+            "economists had expected.",
+        )
+        + "<h2>The governor's warning</h2>"
+        + _paragraphs(
+            "At a press conference after the decision, the governor said services inflation "
+            "remained stubborn and that the bank was in no hurry to cut.",
+        )
+        + "<h2>Markets</h2>"
+        + _paragraphs("The currency rose slightly after the announcement."),
+        "quotes": [
+            {
+                "expert": "noor-haddad",
+                "kind": "direct",
+                "text": "The bank is telling us that the next move is a cut, just not yet.",
+                "context": "after the rate decision",
+            },
+        ],
+    },
+    {
+        "slug": "fishing-quotas-set-for-next-year",
+        "headline": "Fishing quotas set for next year after all-night talks",
+        "dek": "Cod catches are cut again; herring quotas rise.",
+        "section": "world",
+        "authors": ["maria-lindqvist"],
+        "hours_ago": 75,
+        "tags": ["Fisheries", "Baltic Sea"],
+        "body": _paragraphs(
+            "Fisheries ministers agreed on next year's catch limits in the early hours of "
+            "Tuesday after talks that lasted through the night.",
+        )
+        + "<h2>Cod</h2>"
+        + _paragraphs(
+            "Cod quotas in the eastern basin were cut for the third year running, following "
+            "scientific advice that stocks have not recovered.",
+        )
+        + "<h2>Herring</h2>"
+        + _paragraphs("Herring quotas rise by a tenth in the central basin."),
+        "quotes": [],
+    },
+    {
+        "slug": "hospital-waiting-lists-fall-for-first-time-in-years",
+        "headline": "Hospital waiting lists fall for the first time in four years",
+        "dek": "The health ministry credits weekend clinics; doctors' unions are cautious.",
+        "section": "politics",
+        "authors": ["tomas-okafor"],
+        "hours_ago": 100,
+        "tags": ["Health", "Parliament"],
+        "body": _paragraphs(
+            "The number of patients waiting more than a year for planned surgery fell in the "
+            "third quarter, official figures show.",
+        )
+        + "<h2>Weekend clinics</h2>"
+        + _paragraphs(
+            "The ministry said extra weekend sessions for hip and knee operations had made the "
+            "difference.",
+        )
+        + "<h2>Caution</h2>"
+        + _paragraphs(
+            "Doctors' unions warned that the winter would test whether the improvement lasts.",
+        ),
+        "quotes": [],
+    },
+    {
+        "slug": "satellite-maps-reveal-shrinking-glaciers",
+        "headline": "Satellite maps reveal how fast northern glaciers are shrinking",
+        "dek": "A decade of images shows the ice retreating further each summer.",
+        "section": "science",
+        "authors": ["idris-campbell"],
+        "hours_ago": 130,
+        "tags": ["Climate", "Glaciers"],
+        "body": _paragraphs(
+            "Glaciers in the northern mountains lost more ice in the past decade than in the "
+            "thirty years before, according to a study of satellite images.",
+        )
+        + "<h2>How the maps were made</h2>"
+        + _paragraphs(
+            "Researchers compared summer images taken each year since 2014, measuring the "
+            "position of each glacier's front.",
+        )
+        + "<h2>Water supplies</h2>"
+        + _paragraphs(
+            "Towns in the valleys depend on meltwater in late summer, and the study's authors "
+            "say that supply will become less reliable.",
+        ),
+        "quotes": [
+            {
+                "expert": "grace-whitlow",
+                "kind": "paraphrase",
+                "text": "The retreat seen from space matches what field teams have measured on "
+                "the ground.",
+                "context": "commenting on the study",
+            },
+        ],
+    },
+    {
+        "slug": "port-strike-called-off-after-pay-deal",
+        "headline": "Port strike called off after pay deal",
+        "dek": "Dock workers accept a two-year agreement.",
+        "section": "business",
+        "authors": ["hannah-reyes"],
+        "hours_ago": 160,
+        "tags": ["Shipping", "Trade unions"],
+        "body": _paragraphs(
+            "A strike that threatened to close the country's largest container port was "
+            "called off on Friday after workers voted to accept a new pay offer.",
+        )
+        + "<h2>The deal</h2>"
+        + _paragraphs(
+            "The agreement raises pay in two steps and limits the number of night shifts a "
+            "worker can be asked to take.",
+        ),
+        "quotes": [],
+    },
+    {
+        "slug": "election-commission-publishes-new-constituency-map",
+        "headline": "Election commission publishes new constituency map",
+        "dek": "Cities gain seats; three rural constituencies are merged.",
+        "section": "politics",
+        "authors": ["tomas-okafor"],
+        "hours_ago": 200,
+        "tags": ["Elections", "Parliament"],
+        "body": _paragraphs(
+            "The independent election commission has published its proposals for new "
+            "constituency boundaries, the first review in ten years.",
+        )
+        + "<h2>What changes</h2>"
+        + _paragraphs(
+            "Growing cities gain four seats. Three rural constituencies in the north are "
+            "merged into two.",
+        )
+        + "<h2>What happens next</h2>"
+        + _paragraphs(
+            "The public can comment on the proposals for eight weeks before the commission "
+            "makes its final recommendations to parliament.",
+        ),
+        "quotes": [],
     },
 ]

@@ -153,3 +153,12 @@ def test_load_demo_creates_stories_and_a_second_run_changes_nothing(client):
     assert client.get("/").status_code == 200
     for article in Article.objects.published():
         assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_a_paraphrase_is_not_dressed_up_as_a_direct_quote(client):
+    expert = make_expert(name="Noor Haddad")
+    article = make_article(quotes=[(expert, "Freight costs feed through to prices.")])
+    article.quotes.update(kind="paraphrase")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<p class="paraphrase">Freight costs feed through to prices.</p>' in html
+    assert "“Freight costs" not in html
