@@ -191,6 +191,14 @@ class Article(models.Model):
             and self.published_at <= timezone.now()
         )
 
+    @property
+    def modified_at(self):
+        """When readers last saw a change: never before the dateline, even for
+        a story written days before it was scheduled to go live."""
+        if self.published_at is None:
+            return self.updated_at
+        return max(self.updated_at, self.published_at)
+
     def ordered_bylines(self):
         """Authors in byline order; uses the prefetch when there is one."""
         return [byline.author for byline in self.bylines.all()]

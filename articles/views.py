@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
@@ -56,6 +57,25 @@ class _FilteredArticleListView(ArticleListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**{self.owner_context_name: self.owner, **kwargs})
+
+
+class AuthorListView(ForgivingPaginationMixin, ListView):
+    """Every byline readers can follow: current staff, and former staff whose
+    stories are still online, with how many published stories each has."""
+
+    template_name = "articles/author_list.html"
+    context_object_name = "authors"
+    paginate_by = 60
+
+    def get_queryset(self):
+        live = Article.objects.published()
+        return (
+            Author.objects.annotate(
+                story_count=Count("bylines", filter=Q(bylines__article__in=live))
+            )
+            .filter(Q(is_active=True) | Q(story_count__gt=0))
+            .order_by("name", "pk")
+        )
 
 
 class AuthorDetailView(_FilteredArticleListView):

@@ -1,0 +1,128 @@
+"""RSS and Atom feeds: the whole site, each section, each author and each tag.
+
+Every feed lists ``Article.objects.published()`` only, newest first, with the
+bylines and tags fetched up front so a feed costs the same few queries
+however many entries it carries.
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+
+from .models import Article, Author, Section, Tag
+
+FEED_LENGTH = 30
+
+
+class ArticleFeed(Feed):
+    """The latest published stories of the whole site (RSS 2.0)."""
+
+    feed_type = Rss201rev2Feed
+    language = settings.NEWSROOM_LANGUAGE
+
+    # -- the feed ---------------------------------------------------------
+    def title(self, obj):
+        return settings.NEWSROOM_SITE_NAME
+
+    def link(self, obj):
+        return reverse("articles:home")
+
+    def description(self, obj):
+        return f"The latest stories from {settings.NEWSROOM_SITE_NAME}."
+
+    def subtitle(self, obj):
+        return self.description(obj)
+
+    def author_name(self, obj):
+        return settings.NEWSROOM_SITE_NAME
+
+    def filter_articles(self, queryset, obj):
+        return queryset
+
+    def items(self, obj):
+        queryset = Article.objects.published().newest_first().for_listing()
+        return self.filter_articles(queryset, obj).prefetch_related("tags")[:FEED_LENGTH]
+
+    # -- each entry -------------------------------------------------------
+    def item_title(self, item):
+        return item.headline
+
+    def item_description(self, item):
+        # Feed readers show <description> as HTML; the standfirst is plain text.
+        return escape(item.dek)
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.modified_at
+
+    def item_author_name(self, item):
+        return ", ".join(author.name for author in item.ordered_bylines()) or None
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+
+class AtomArticleFeed(ArticleFeed):
+    feed_type = Atom1Feed
+
+
+class _OwnedArticleFeed(ArticleFeed):
+    """The stories of one section, author or tag; an unknown slug is a 404."""
+
+    owner_model = None
+
+    def get_object(self, request, slug):
+        return get_object_or_404(self.owner_model, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} — {settings.NEWSROOM_SITE_NAME}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return f"The latest stories in {obj.name} from {settings.NEWSROOM_SITE_NAME}."
+
+
+class SectionFeed(_OwnedArticleFeed):
+    owner_model = Section
+
+    def filter_articles(self, queryset, obj):
+        return queryset.filter(section=obj)
+
+
+class AuthorFeed(_OwnedArticleFeed):
+    owner_model = Author
+
+    def description(self, obj):
+        return f"The latest stories by {obj.name} for {settings.NEWSROOM_SITE_NAME}."
+
+    def filter_articles(self, queryset, obj):
+        return queryset.filter(bylines__author=obj)
+
+
+class TagFeed(_OwnedArticleFeed):
+    owner_model = Tag
+
+    def description(self, obj):
+        return f"The latest stories about {obj.name} from {settings.NEWSROOM_SITE_NAME}."
+
+    def filter_articles(self, queryset, obj):
+        return queryset.filter(tags=obj)
+
+
+class AtomSectionFeed(SectionFeed):
+    feed_type = Atom1Feed
+
+
+class AtomAuthorFeed(AuthorFeed):
+    feed_type = Atom1Feed
+
+
+class AtomTagFeed(TagFeed):
+    feed_type = Atom1Feed

@@ -1,0 +1,56 @@
+"""Shared set-up for the reader-surface tests (feeds, sitemaps, search, pages)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import make_article, make_author, make_expert, make_section
+
+UNPUBLISHED = {
+    "draft": {"status": Article.Status.DRAFT},
+    "in review": {"status": Article.Status.IN_REVIEW},
+    "scheduled": {"published_at_offset": timedelta(days=1)},
+}
+
+
+@dataclass
+class Grid:
+    section: object
+    author: object
+    tag: str
+    expert: object
+    published: Article
+    hidden: dict  # state name -> Article that readers must never see
+
+
+def make_grid(word="zanzibar"):
+    """One published story and a draft, an in-review and a scheduled one, all
+    sharing a section, an author, a tag and an expert. Hidden headlines carry
+    the state's name so a leak says which state leaked."""
+    section = make_section(name="Grid desk", slug="grid-desk")
+    author = make_author(name="Grid Author", slug="grid-author")
+    expert = make_expert(name="Grid Expert", slug="grid-expert")
+    tag = "Gridtag"
+
+    def story(headline, **fields):
+        offset = fields.pop("published_at_offset", -timedelta(hours=1))
+        return make_article(
+            headline=headline,
+            dek=f"A {word} dek",
+            body=f"<p>The {word} body.</p>",
+            section=section,
+            authors=[author],
+            tags=[tag],
+            quotes=[(expert, f"Quote in {headline}")],
+            published_at=timezone.now() + offset,
+            **fields,
+        )
+
+    published = story("Published story")
+    hidden = {
+        state: story(f"Hidden {state} story", **dict(fields))
+        for state, fields in UNPUBLISHED.items()
+    }
+    return Grid(section, author, tag, expert, published, hidden)

@@ -1,0 +1,140 @@
+from datetime import timedelta
+
+import feedparser
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_article, make_author, make_section
+from tests.reader_helpers import make_grid
+
+pytestmark = pytest.mark.django_db
+
+FEED_KINDS = ["rss", "atom"]
+
+
+def _feed_urls(grid):
+    slugs = {
+        "section": grid.section.slug,
+        "author": grid.author.slug,
+        "tag": grid.published.tags.get().slug,
+    }
+    urls = [reverse("articles:feed"), reverse("articles:feed_atom")]
+    for owner, slug in slugs.items():
+        urls.append(reverse(f"articles:{owner}_feed", args=[slug]))
+        urls.append(reverse(f"articles:{owner}_feed_atom", args=[slug]))
+    return urls
+
+
+def _parse(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0, (url, feed.get("bozo_exception"))
+    return response, feed
+
+
+def test_every_feed_is_well_formed_and_lists_only_the_published_story(client):
+    grid = make_grid()
+    for url in _feed_urls(grid):
+        response, feed = _parse(client, url)
+        titles = [entry.title for entry in feed.entries]
+        assert titles == ["Published story"], url
+        assert "Hidden" not in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", FEED_KINDS)
+def test_feed_entries_carry_bylines_in_order_tags_dates_and_links(client, kind):
+    first, second = make_author(name="Maria Lindqvist"), make_author(name="Tomás Okafor")
+    published_at = timezone.now().replace(microsecond=0) - timedelta(hours=3)
+    article = make_article(
+        headline="Harbour reopens",
+        dek="Ships & ferries <return>.",
+        authors=[first, second],
+        tags=["Ports", "Weather"],
+        published_at=published_at,
+    )
+    url = reverse("articles:feed" if kind == "rss" else "articles:feed_atom")
+    _, feed = _parse(client, url)
+
+    (entry,) = feed.entries
+    assert entry.title == "Harbour reopens"
+    assert entry.link == f"http://testserver{article.get_absolute_url()}"
+    # The summary is HTML: a reader shows the plain-text standfirst literally.
+    assert entry.summary == "Ships &amp; ferries &lt;return&gt;."
+    assert entry.author == "Maria Lindqvist, Tomás Okafor"
+    assert sorted(tag.term for tag in entry.tags) == ["Ports", "Weather"]
+    assert entry.published_parsed[:6] == published_at.utctimetuple()[:6]
+    assert feed.feed.title == "The Newsroom"
+    if kind == "atom":
+        assert entry.updated_parsed is not None
+
+
+def test_feed_is_newest_first_and_capped(client):
+    now = timezone.now()
+    for hours in range(35):
+        make_article(headline=f"Story {hours:02d}", published_at=now - timedelta(hours=hours + 1))
+    _, feed = _parse(client, reverse("articles:feed"))
+    assert [e.title for e in feed.entries] == [f"Story {h:02d}" for h in range(30)]
+
+
+def test_section_feed_only_has_that_sections_stories(client):
+    world, business = make_section(name="World"), make_section(name="Business")
+    make_article(headline="In world", section=world)
+    make_article(headline="In business", section=business)
+    _, feed = _parse(client, reverse("articles:section_feed", args=[world.slug]))
+    assert [e.title for e in feed.entries] == ["In world"]
+    assert feed.feed.title == "World — The Newsroom"
+
+
+def test_empty_feeds_are_still_valid(client):
+    author = make_author()
+    for url in (
+        reverse("articles:feed"),
+        reverse("articles:author_feed", args=[author.slug]),
+        reverse("articles:author_feed_atom", args=[author.slug]),
+    ):
+        _, feed = _parse(client, url)
+        assert feed.entries == []
+
+
+@pytest.mark.parametrize("name", ["section_feed", "author_feed_atom", "tag_feed", "tag_feed_atom"])
+def test_feed_for_an_unknown_owner_is_404(client, name):
+    assert client.get(reverse(f"articles:{name}", args=["no-such-thing"])).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["", "_atom"])
+def test_feed_query_count_is_flat_with_1_or_20_entries(
+    client, kind, django_assert_max_num_queries, django_assert_num_queries
+):
+    from tests.test_pages import _count
+
+    author = make_author()
+    make_article(authors=[author], tags=["one"])
+    url = reverse(f"articles:author_feed{kind}", args=[author.slug])
+    with django_assert_max_num_queries(4), _count() as one:
+        client.get(url)
+    for n in range(19):
+        make_article(authors=[author, make_author()], tags=[f"t{n}", "shared"])
+    with django_assert_num_queries(len(one)):
+        _, feed = _parse(client, url)
+    assert len(feed.entries) == 20
+
+
+def test_pages_advertise_their_feeds(client):
+    grid = make_grid()
+    home = client.get("/").content.decode()
+    assert (
+        f'type="application/rss+xml" title="The Newsroom (RSS)" href="{reverse("articles:feed")}"'
+        in home
+    )
+    section_page = client.get(grid.section.get_absolute_url()).content.decode()
+    assert reverse("articles:section_feed", args=[grid.section.slug]) in section_page
+    assert reverse("articles:section_feed_atom", args=[grid.section.slug]) in section_page
+    author_page = client.get(grid.author.get_absolute_url()).content.decode()
+    assert reverse("articles:author_feed", args=[grid.author.slug]) in author_page
+    tag = grid.published.tags.get()
+    assert (
+        reverse("articles:tag_feed_atom", args=[tag.slug])
+        in client.get(tag.get_absolute_url()).content.decode()
+    )

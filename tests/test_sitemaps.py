@@ -1,0 +1,151 @@
+import re
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import make_article, make_author, make_expert
+from tests.reader_helpers import make_grid
+
+pytestmark = pytest.mark.django_db
+
+NS = {
+    "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "news": "http://www.google.com/schemas/sitemap-news/0.9",
+}
+W3C_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}([+-]\d{2}:\d{2}|Z)$")
+
+
+def _xml(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response["Content-Type"].startswith("application/xml")
+    return ET.fromstring(response.content)
+
+
+def _all_sitemap_urls(client):
+    """Follow the index to every part; return {path: lastmod}."""
+    index = _xml(client, reverse("articles:sitemap"))
+    found = {}
+    for loc in index.findall("sm:sitemap/sm:loc", NS):
+        part = urlsplit(loc.text)
+        for url in _xml(client, f"{part.path}?{part.query}").findall("sm:url", NS):
+            found[urlsplit(url.find("sm:loc", NS).text).path] = url.findtext("sm:lastmod", None, NS)
+    return found
+
+
+def test_sitemap_lists_live_pages_with_lastmod_and_nothing_unpublished(client):
+    grid = make_grid()
+    make_article(headline="Draft only", tags=["Secret topic"], status=Article.Status.DRAFT)
+    draft_only_author = make_author(slug="drafts-only")
+    make_article(authors=[draft_only_author], status=Article.Status.IN_REVIEW)
+
+    urls = _all_sitemap_urls(client)
+
+    tag = grid.published.tags.get()
+    expected = {
+        grid.published.get_absolute_url(),
+        grid.section.get_absolute_url(),
+        grid.author.get_absolute_url(),
+        tag.get_absolute_url(),
+        grid.expert.get_absolute_url(),
+    }
+    assert set(urls) == expected
+    for path, lastmod in urls.items():
+        assert lastmod == timezone.localdate(grid.published.modified_at).isoformat(), path
+
+
+def test_sitemap_lastmod_of_a_section_ignores_a_later_edited_draft(client):
+    grid = make_grid()
+    Article.objects.filter(pk=grid.hidden["draft"].pk).update(
+        updated_at=timezone.now() + timedelta(days=30)
+    )
+    urls = _all_sitemap_urls(client)
+    assert urls[grid.section.get_absolute_url()] == timezone.localdate().isoformat()
+
+
+def test_sitemap_index_and_parts_name_each_other(client):
+    make_article()
+    index = _xml(client, reverse("articles:sitemap"))
+    locs = [urlsplit(loc.text).path for loc in index.findall("sm:sitemap/sm:loc", NS)]
+    assert sorted(locs) == sorted(
+        reverse("articles:sitemap_part", args=[part])
+        for part in ("articles", "sections", "authors", "tags", "experts")
+    )
+    assert client.get("/sitemap-nonsense.xml").status_code == 404
+
+
+def test_news_sitemap_has_only_the_last_two_days_of_live_stories(client, settings):
+    settings.NEWSROOM_SITE_NAME = "The Daily <Example>"
+    settings.NEWSROOM_LANGUAGE = "fi"
+    grid = make_grid()
+    make_article(headline="Old news", published_at=timezone.now() - timedelta(days=3))
+    fresh = make_article(headline="Fish & chips", published_at=timezone.now() - timedelta(days=1))
+
+    root = _xml(client, reverse("articles:news_sitemap"))
+
+    entries = root.findall("sm:url", NS)
+    titles = [url.findtext("news:news/news:title", None, NS) for url in entries]
+    assert titles == ["Published story", "Fish & chips"]
+    for url in entries:
+        news = url.find("news:news", NS)
+        assert news.findtext("news:publication/news:name", None, NS) == "The Daily <Example>"
+        assert news.findtext("news:publication/news:language", None, NS) == "fi"
+        assert W3C_DATETIME.match(news.findtext("news:publication_date", None, NS))
+    locs = [urlsplit(url.findtext("sm:loc", None, NS)).path for url in entries]
+    assert locs == [grid.published.get_absolute_url(), fresh.get_absolute_url()]
+
+
+def test_empty_news_sitemap_is_valid_xml(client):
+    make_article(published_at=timezone.now() - timedelta(days=5))
+    root = _xml(client, reverse("articles:news_sitemap"))
+    assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+    assert root.findall("sm:url", NS) == []
+
+
+def test_news_sitemap_is_capped_at_1000_urls(client):
+    now = timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            headline=f"Story {n}",
+            slug=f"story-{n}",
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(minutes=n + 1),
+        )
+        for n in range(1005)
+    )
+    root = _xml(client, reverse("articles:news_sitemap"))
+    assert len(root.findall("sm:url", NS)) == 1000
+
+
+def test_robots_txt_names_both_sitemaps(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert "Sitemap: http://testserver/news-sitemap.xml" in lines
+    assert "Disallow: /admin/" in lines
+
+
+def test_sitemap_query_count_does_not_grow_with_items(client, django_assert_num_queries):
+    from tests.test_pages import _count
+
+    make_article(authors=[make_author()], quotes=[(make_expert(), "q")], tags=["a"])
+    parts = [reverse("articles:sitemap")] + [
+        reverse("articles:sitemap_part", args=[p]) for p in ("articles", "authors", "tags")
+    ]
+    counts = {}
+    for url in parts:
+        with _count() as captured:
+            client.get(url)
+        counts[url] = len(captured)
+    for n in range(19):
+        make_article(authors=[make_author()], quotes=[(make_expert(), "q")], tags=[f"t{n}"])
+    for url in parts:
+        with django_assert_num_queries(counts[url]):
+            client.get(url)
