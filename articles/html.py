@@ -1,6 +1,11 @@
 """The one place that decides which HTML an article body may contain."""
 
+import re
+from dataclasses import dataclass
+from html import unescape
+
 import nh3
+from django.utils.text import slugify
 
 # What the body editor can produce: paragraphs, crossheads, links, emphasis,
 # lists and block quotes. Anything else is stripped on save.
@@ -37,3 +42,48 @@ def clean_body(html):
     if cleaned in {"<p></p>", "<p><br></p>"}:
         return ""
     return cleaned
+
+
+# -- crossheads ---------------------------------------------------------------
+# Runs on bodies that clean_body() produced, where <h2> never carries
+# attributes and never nests, so a pattern over the serialised HTML is exact.
+_CROSSHEAD = re.compile(r"<h2>(.*?)</h2>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+# Ids the page around the body already uses.
+RESERVED_IDS = frozenset({"main", "in-this-story", "in-this-story-heading", "quotes-heading"})
+
+
+@dataclass(frozen=True)
+class Crosshead:
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AnchoredBody:
+    html: str
+    crossheads: tuple
+
+
+def anchor_crossheads(html):
+    """Give every crosshead (``<h2>``) a stable ``id`` made from its words.
+
+    Returns the body with the ids and the crossheads in order. The same words
+    always give the same anchor, so shared links keep working across edits
+    that do not touch the crosshead; repeats get ``-2``, ``-3``…
+    """
+    used = set(RESERVED_IDS)
+    crossheads = []
+
+    def add_id(match):
+        text = unescape(_TAG.sub("", match.group(1))).strip()
+        base = slugify(text, allow_unicode=True) or "part"
+        anchor, n = base, 1
+        while anchor in used:
+            n += 1
+            anchor = f"{base}-{n}"
+        used.add(anchor)
+        crossheads.append(Crosshead(anchor, text))
+        return f'<h2 id="{anchor}">{match.group(1)}</h2>'
+
+    return AnchoredBody(_CROSSHEAD.sub(add_id, html or ""), tuple(crossheads))

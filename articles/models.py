@@ -3,11 +3,12 @@ from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from .html import BODY_EDITOR_EXTENSIONS, clean_body
+from .html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, clean_body
 from .uploads import GeneratedName
 
 
@@ -165,6 +166,9 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    # Stories with this many crossheads list them under "In this story".
+    IN_THIS_STORY_MINIMUM = 3
+
     class Meta:
         ordering = ["-published_at", "-pk"]
         indexes = [
@@ -198,6 +202,17 @@ class Article(models.Model):
         if self.published_at is None:
             return self.updated_at
         return max(self.updated_at, self.published_at)
+
+    @cached_property
+    def anchored_body(self):
+        """The body as readers get it: each crosshead with a stable anchor."""
+        return anchor_crossheads(self.body)
+
+    @property
+    def in_this_story(self):
+        """The crossheads to list at the top, for stories long enough to need it."""
+        crossheads = self.anchored_body.crossheads
+        return crossheads if len(crossheads) >= self.IN_THIS_STORY_MINIMUM else ()
 
     def ordered_bylines(self):
         """Authors in byline order; uses the prefetch when there is one."""

@@ -1,6 +1,22 @@
-"""What search engines and social sites read about our pages: structured data."""
+"""What search engines and social sites read about our pages.
 
+Structured data is built here as plain dicts and serialised once, by
+``json_ld_script``; templates never assemble JSON by hand.
+"""
+
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+# The escapes of Django's json_script(): "</script>" or "<!--" inside a
+# headline cannot end the element. json_script itself always writes
+# type="application/json", and JSON-LD needs type="application/ld+json".
+_SCRIPT_SAFE = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def iso_datetime(value):
@@ -9,3 +25,85 @@ def iso_datetime(value):
     if value is None:
         return None
     return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+def json_ld_script(data, nonce=None):
+    """``<script type="application/ld+json">`` holding ``data``, safely escaped."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_SAFE)
+    if nonce:
+        return format_html(
+            '<script type="application/ld+json" nonce="{}">{}</script>', nonce, mark_safe(payload)
+        )
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+def publisher(request):
+    return {
+        "@type": "NewsMediaOrganization",
+        "name": settings.NEWSROOM_SITE_NAME,
+        "url": request.build_absolute_uri(reverse("articles:home")),
+    }
+
+
+def person(author, request):
+    data = {
+        "@type": "Person",
+        "name": author.name,
+        "url": request.build_absolute_uri(author.get_absolute_url()),
+    }
+    if author.role:
+        data["jobTitle"] = author.role
+    return data
+
+
+def news_article(article, request, *, image_urls=(), corrections=()):
+    """schema.org ``NewsArticle`` for an article page.
+
+    ``image_urls`` are absolute URLs of the hero image's renditions;
+    ``corrections`` are objects with ``text`` and ``created_at``.
+    """
+    url = request.build_absolute_uri(article.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": article.headline,
+        "description": article.dek,
+        "inLanguage": settings.NEWSROOM_LANGUAGE,
+        "datePublished": iso_datetime(article.published_at),
+        "dateModified": iso_datetime(article.modified_at),
+        "author": [person(author, request) for author in article.ordered_bylines()],
+        "publisher": publisher(request),
+        "keywords": [tag.name for tag in article.tags.all()],
+    }
+    if article.section:
+        data["articleSection"] = article.section.name
+    if image_urls:
+        data["image"] = list(image_urls)
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": iso_datetime(correction.created_at),
+            }
+            for correction in corrections
+        ]
+    return data
+
+
+def profile_page(author, request, *, image_url=None):
+    """schema.org ``ProfilePage`` about an author, for their page."""
+    about = person(author, request)
+    if author.bio:
+        about["description"] = author.bio
+    if image_url:
+        about["image"] = image_url
+    about["worksFor"] = publisher(request)
+    return {
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "url": about["url"],
+        "mainEntity": about,
+    }

@@ -34,7 +34,7 @@ def test_article_page_shows_the_story_as_readers_expect(client):
     assert "Leaders promised co-operation." in html
     assert f'href="{author.get_absolute_url()}" rel="author">Maria Lindqvist</a>' in html
     assert '<time datetime="2023-05-08T18:10:00+01:00">Monday 8 May 2023, 18:10 BST</time>' in html
-    assert "<h2>What the president said</h2>" in html
+    assert '<h2 id="what-the-president-said">What the president said</h2>' in html
     assert "“Without a budget it stays on paper.”" in html
     assert "Elias Varga</a>, researcher in international affairs, IBS" in html
     assert 'href="/tags/finland/" rel="tag">Finland</a>' in html

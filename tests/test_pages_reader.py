@@ -116,3 +116,17 @@ def test_list_page_query_counts_are_small_and_flat_from_1_to_20_items(
     for url in urls:
         with django_assert_num_queries(counts[url]):
             assert client.get(url).status_code == 200
+
+
+def test_article_page_costs_at_most_8_queries_with_metadata_and_crossheads(
+    client, django_assert_max_num_queries
+):
+    article = make_article(
+        authors=[make_author(), make_author()],
+        tags=["a", "b", "c"],
+        quotes=[(make_expert(), "q")],
+        body="<h2>One</h2><p>a</p><h2>Two</h2><p>b</p><h2>Three</h2>",
+    )
+    with django_assert_max_num_queries(8):
+        response = client.get(article.get_absolute_url())
+    assert "In this story" in response.content.decode()

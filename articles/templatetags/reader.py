@@ -1,0 +1,64 @@
+"""Template tags for the reader pages: metadata for search engines and social sites."""
+
+from django import template
+from django.conf import settings
+
+from articles import seo
+
+register = template.Library()
+
+
+def _nonce(request):
+    # Set by the CSP middleware when it runs; JSON-LD is data, not script,
+    # but carrying the nonce keeps strict policies and their reports quiet.
+    return getattr(request, "csp_nonce", None)
+
+
+def _absolute(request, url):
+    return request.build_absolute_uri(url) if url else None
+
+
+def _page_url(request, url, page_obj):
+    """Each page of a list is its own canonical page; the first has no ``?page``."""
+    if page_obj is not None and page_obj.number > 1:
+        url = f"{url}?page={page_obj.number}"
+    return request.build_absolute_uri(url)
+
+
+@register.inclusion_tag("includes/article_meta.html", takes_context=True)
+def article_metadata(context, article):
+    """Canonical link, OpenGraph, Twitter card and NewsArticle JSON-LD."""
+    request = context["request"]
+    image_url = _absolute(request, article.hero_image.url if article.hero_image else None)
+    return {
+        "article": article,
+        "site_name": settings.NEWSROOM_SITE_NAME,
+        "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+        "published": seo.iso_datetime(article.published_at),
+        "modified": seo.iso_datetime(article.modified_at),
+        "author_urls": [
+            request.build_absolute_uri(author.get_absolute_url())
+            for author in article.ordered_bylines()
+        ],
+        "image_url": image_url,
+        "json_ld": seo.json_ld_script(
+            seo.news_article(article, request, image_urls=[image_url] if image_url else ()),
+            nonce=_nonce(request),
+        ),
+    }
+
+
+@register.inclusion_tag("includes/author_meta.html", takes_context=True)
+def author_metadata(context, author):
+    """Canonical link, OpenGraph profile and ProfilePage JSON-LD for an author."""
+    request = context["request"]
+    image_url = _absolute(request, author.photo.url if author.photo else None)
+    return {
+        "author": author,
+        "site_name": settings.NEWSROOM_SITE_NAME,
+        "canonical_url": _page_url(request, author.get_absolute_url(), context.get("page_obj")),
+        "image_url": image_url,
+        "json_ld": seo.json_ld_script(
+            seo.profile_page(author, request, image_url=image_url), nonce=_nonce(request)
+        ),
+    }

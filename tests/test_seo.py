@@ -1,0 +1,160 @@
+import json
+import re
+from datetime import datetime
+
+import pytest
+from django.utils import timezone
+
+from articles.html import anchor_crossheads
+from tests.factories import make_article, make_author, make_section
+
+pytestmark = pytest.mark.django_db
+
+ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
+
+
+def _json_ld(html):
+    blocks = re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+def _meta(html, key):
+    return re.findall(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)">', html)
+
+
+def test_article_json_ld_is_a_news_article_with_ordered_bylines_and_dates(client):
+    first = make_author(name="Maria Lindqvist", role="Correspondent")
+    second = make_author(name="Tomás Okafor")
+    article = make_article(
+        headline="Summit </script><script>alert(1)</script> ends",
+        dek="Leaders & followers",
+        section=make_section(name="World"),
+        authors=[first, second],
+        tags=["Finland", "Diplomacy"],
+        published_at=timezone.make_aware(datetime(2023, 5, 8, 18, 10)),
+    )
+
+    html = client.get(article.get_absolute_url()).content.decode()
+    data = _json_ld(html)
+
+    assert "<script>alert(1)</script>" not in html
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Summit </script><script>alert(1)</script> ends"
+    assert data["description"] == "Leaders & followers"
+    assert data["datePublished"] == "2023-05-08T18:10:00+01:00"
+    assert ISO_WITH_OFFSET.match(data["dateModified"])
+    assert data["dateModified"] >= data["datePublished"]
+    assert data["author"] == [
+        {
+            "@type": "Person",
+            "name": "Maria Lindqvist",
+            "url": f"http://testserver{first.get_absolute_url()}",
+            "jobTitle": "Correspondent",
+        },
+        {
+            "@type": "Person",
+            "name": "Tomás Okafor",
+            "url": f"http://testserver{second.get_absolute_url()}",
+        },
+    ]
+    assert data["articleSection"] == "World"
+    assert sorted(data["keywords"]) == ["Diplomacy", "Finland"]
+    assert data["publisher"]["name"] == "The Newsroom"
+    assert data["mainEntityOfPage"]["@id"] == f"http://testserver{article.get_absolute_url()}"
+    assert "correction" not in data
+
+
+def test_article_page_has_canonical_opengraph_and_twitter_tags(client):
+    article = make_article(headline='The "big" story', dek="What happened", tags=["Ports"])
+    html = client.get(article.get_absolute_url() + "?utm_source=feed").content.decode()
+    canonical = f"http://testserver{article.get_absolute_url()}"
+
+    assert f'<link rel="canonical" href="{canonical}">' in html
+    assert _meta(html, "og:type") == ["article"]
+    assert _meta(html, "og:title") == ["The &quot;big&quot; story"]
+    assert _meta(html, "og:url") == [canonical]
+    assert _meta(html, "og:description") == ["What happened"]
+    assert _meta(html, "article:tag") == ["Ports"]
+    assert ISO_WITH_OFFSET.match(_meta(html, "article:published_time")[0])
+    assert _meta(html, "twitter:card") == ["summary"]
+    assert _meta(html, "twitter:title") == ["The &quot;big&quot; story"]
+
+
+def test_json_ld_carries_the_csp_nonce_when_the_request_has_one(rf):
+    from django.template import RequestContext, Template
+
+    article = make_article()
+    request = rf.get(article.get_absolute_url())
+    template = Template("{% load reader %}{% article_metadata article %}")
+
+    html = template.render(RequestContext(request, {"article": article}))
+    assert '<script type="application/ld+json">' in html
+
+    request.csp_nonce = "abc123"
+    html = template.render(RequestContext(request, {"article": article}))
+    assert '<script type="application/ld+json" nonce="abc123">' in html
+
+
+def test_author_page_has_profile_page_json_ld(client):
+    author = make_author(name="Hannah Reyes", role="Business reporter", bio="Ports and shipping.")
+    make_article(authors=[author])
+    html = client.get(author.get_absolute_url()).content.decode()
+    data = _json_ld(html)
+    assert data["@type"] == "ProfilePage"
+    assert data["mainEntity"]["@type"] == "Person"
+    assert data["mainEntity"]["name"] == "Hannah Reyes"
+    assert data["mainEntity"]["jobTitle"] == "Business reporter"
+    assert data["mainEntity"]["description"] == "Ports and shipping."
+    assert data["mainEntity"]["url"] == f"http://testserver{author.get_absolute_url()}"
+    assert f'<link rel="canonical" href="http://testserver{author.get_absolute_url()}">' in html
+
+
+# -- In this story --------------------------------------------------------------
+
+LONG_BODY = (
+    "<p>Intro.</p><h2>What the <em>president</em> said</h2><p>a</p>"
+    "<h2>Money &amp; markets</h2><p>b</p><h2>What next</h2><p>c</p>"
+    "<h2>What next</h2><p>d</p>"
+)
+
+
+def test_in_this_story_lists_three_or_more_crossheads_as_links_to_their_anchors(client):
+    article = make_article(body=LONG_BODY)
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    nav = re.search(r'<nav class="in-this-story".*?</nav>', html, re.S).group(0)
+    links = re.findall(r'<a href="#([^"]+)">([^<]*)</a>', nav)
+    assert links == [
+        ("what-the-president-said", "What the president said"),
+        ("money-markets", "Money &amp; markets"),
+        ("what-next", "What next"),
+        ("what-next-2", "What next"),
+    ]
+    for anchor, _ in links:
+        assert html.count(f'id="{anchor}"') == 1
+    assert '<h2 id="what-the-president-said">What the <em>president</em> said</h2>' in html
+    # The stored body stays clean: ids are added for readers only.
+    article.refresh_from_db()
+    assert "id=" not in article.body
+
+
+def test_two_crossheads_get_anchors_but_no_in_this_story_list(client):
+    article = make_article(body="<h2>One</h2><p>a</p><h2>Two</h2><p>b</p>")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "In this story" not in html
+    assert '<h2 id="one">One</h2>' in html and '<h2 id="two">Two</h2>' in html
+
+
+def test_crosshead_anchors_are_stable_and_never_clash_with_the_page():
+    body = "<h2>Main</h2><h2>!!!</h2><h2>Ääkköset</h2><h2>In this story</h2>"
+    first = anchor_crossheads(body)
+    assert [c.anchor for c in first.crossheads] == [
+        "main-2",
+        "part",
+        "ääkköset",
+        "in-this-story-2",
+    ]
+    assert anchor_crossheads(body) == first
+    assert anchor_crossheads("").crossheads == ()
