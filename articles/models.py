@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
@@ -117,6 +119,10 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+def new_article_guid():
+    return f"urn:uuid:{uuid.uuid4()}"
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -144,6 +150,15 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The story's identity across systems: the ninjs ``uri`` it is exported
+    # with, or the one it was imported with, so a re-import never duplicates.
+    guid = models.CharField(
+        "global identifier",
+        max_length=255,
+        unique=True,
+        default=new_article_guid,
+        editable=False,
+    )
 
     hero_image = models.ImageField(upload_to=GeneratedName("heroes"), blank=True)
     hero_caption = models.CharField("caption", max_length=500, blank=True)

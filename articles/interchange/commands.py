@@ -1,0 +1,63 @@
+"""What the import commands share: read each named file, report it, exit non-zero on failure."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.models import Article, Section
+
+from .files import FileResult, import_file
+
+STATUS_CHOICES = [Article.Status.DRAFT, Article.Status.IN_REVIEW, Article.Status.PUBLISHED]
+
+
+class ImportCommand(BaseCommand):
+    format = None  # "copy" or "ninjs"
+    section_required = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument(
+            "--section",
+            metavar="SLUG",
+            required=self.section_required,
+            help="The section (desk) the new stories go to, by its slug.",
+        )
+        parser.add_argument(
+            "--status",
+            choices=STATUS_CHOICES,
+            default=Article.Status.DRAFT,
+            help="The status of new stories (default: draft, for the desk to check).",
+        )
+
+    def handle(self, *args, files, section, status, **options):
+        section_obj = None
+        if section:
+            section_obj = Section.objects.filter(slug=section).first()
+            if section_obj is None:
+                known = ", ".join(Section.objects.values_list("slug", flat=True)) or "none yet"
+                raise CommandError(f"No section with the slug {section!r} (sections: {known}).")
+
+        results = [self.import_path(Path(name), section_obj, status) for name in files]
+        for result in results:
+            if result.ok:
+                self.stdout.write(self.style.SUCCESS(str(result)))
+            else:
+                self.stderr.write(self.style.ERROR(str(result)))
+        failed = sum(not result.ok for result in results)
+        if failed:
+            raise CommandError(f"{failed} of {len(results)} files could not be imported.")
+
+    def import_path(self, path, section, status):
+        try:
+            with path.open("rb") as fileobj:
+                return import_file(
+                    str(path),
+                    fileobj,
+                    fmt=self.format,
+                    size=path.stat().st_size,
+                    section=section,
+                    status=status,
+                )
+        except OSError as error:
+            return FileResult(str(path), problem=f"cannot be read: {error.strerror}")

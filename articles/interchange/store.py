@@ -1,0 +1,190 @@
+"""Writing an imported story into the database: one story, one transaction."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from articles.html import clean_body
+from articles.models import Article, Author, Byline, Section
+
+TAG_NAME_MAX_CHARS = 100
+
+
+@dataclass
+class Story:
+    """A story as read from a file, in the newsroom's terms, not yet saved."""
+
+    headline: str
+    body: str  # HTML; cleaned to the body allow-list when saved
+    published_at: datetime | None = None
+    authors: list[str] = field(default_factory=list)  # names, in byline order
+    dek: str = ""
+    tags: list[str] = field(default_factory=list)
+    guid: str | None = None  # the sender's identifier (ninjs uri), when there is one
+    slug: str = ""  # a wish; the story gets a free slug near it
+    section_slug: str = ""
+    section_name: str = ""
+    hero_caption: str = ""
+    hero_credit: str = ""
+    hero_alt: str = ""
+    notes: list[str] = field(default_factory=list)  # what the importer could not carry over
+
+
+@dataclass
+class Outcome:
+    action: str  # "created", "updated", "unchanged" or "skipped"
+    article: Article
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self):
+        text = f"{self.action} “{self.article.headline}” ({self.article.get_status_display()})"
+        return "; ".join([text, *self.notes])
+
+
+def find_existing(story):
+    """The article this story was imported as before, if any.
+
+    A story that carries an identifier (ninjs) is matched on it; plain-text
+    copy has none, so it is matched on headline and dateline.
+    """
+    if story.guid:
+        return Article.objects.filter(guid=story.guid).first()
+    return (
+        Article.objects.filter(headline=story.headline, published_at=story.published_at)
+        .order_by("pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def save_story(story, *, section=None, status=Article.Status.DRAFT):
+    """Create the story's article, or update the earlier import of it.
+
+    A story already published here is never changed by an import: it is
+    skipped, and the desk edits it in the admin. Raises ValidationError when
+    the story does not fit the model; nothing is written then.
+    """
+    _check(story)
+    existing = find_existing(story)
+    if existing is not None:
+        if existing.status == Article.Status.PUBLISHED:
+            return Outcome(
+                "skipped",
+                existing,
+                ["already published here, so the import did not change it: edit it in the admin"],
+            )
+        if _has_same_content(existing, story):
+            return Outcome("unchanged", existing, list(story.notes))
+        _fill(existing, story)
+        existing.full_clean()
+        existing.save()
+        _set_bylines_and_tags(existing, story)
+        return Outcome("updated", existing, list(story.notes))
+
+    notes = list(story.notes)
+    if section is None and (story.section_slug or story.section_name):
+        section = known_section(story)
+        if section is None:
+            notes.append(
+                f"no section “{story.section_name or story.section_slug}” here: "
+                "the story has no section yet"
+            )
+    article = Article(
+        slug=_free_slug(story.slug or story.headline),
+        section=section,
+        status=status,
+    )
+    if story.guid:
+        article.guid = story.guid
+    _fill(article, story)
+    if status == Article.Status.PUBLISHED and article.published_at is None:
+        raise ValidationError("a story published on import needs a dateline")
+    article.full_clean()
+    article.save()
+    _set_bylines_and_tags(article, story)
+    return Outcome("created", article, notes)
+
+
+def _check(story):
+    """What the model's own validation does not see: bylines and tags."""
+    for name in story.tags:
+        if len(name) > TAG_NAME_MAX_CHARS:
+            raise ValidationError(
+                f"the tag {name[:40]!r}… is {len(name)} characters long; "
+                f"the limit is {TAG_NAME_MAX_CHARS}"
+            )
+    name_max = Author._meta.get_field("name").max_length
+    for name in story.authors:
+        if len(name) > name_max:
+            raise ValidationError(
+                f"the author name {name[:40]!r}… is {len(name)} characters long; "
+                f"the limit is {name_max}"
+            )
+
+
+def _fill(article, story):
+    article.headline = story.headline
+    article.dek = story.dek
+    article.body = clean_body(story.body)
+    article.published_at = story.published_at
+    article.hero_caption = story.hero_caption
+    article.hero_credit = story.hero_credit
+    article.hero_alt = story.hero_alt
+
+
+def _has_same_content(article, story):
+    return (
+        article.headline == story.headline
+        and article.dek == story.dek
+        and article.body == clean_body(story.body)
+        and article.published_at == story.published_at
+        and (article.hero_caption, article.hero_credit, article.hero_alt)
+        == (story.hero_caption, story.hero_credit, story.hero_alt)
+        and [author.name for author in article.ordered_bylines()] == story.authors
+        and {tag.name.casefold() for tag in article.tags.all()}
+        == {name.casefold() for name in story.tags}
+    )
+
+
+def _set_bylines_and_tags(article, story):
+    article.bylines.all().delete()
+    Byline.objects.bulk_create(
+        Byline(article=article, author=author_named(name), position=position)
+        for position, name in enumerate(story.authors)
+    )
+    article.tags.set(story.tags)
+
+
+def known_section(story):
+    """The section a story names, if this newsroom has it (desks are never created by imports)."""
+    return (
+        Section.objects.filter(slug=story.section_slug).first() if story.section_slug else None
+    ) or (
+        Section.objects.filter(name__iexact=story.section_name).first()
+        if story.section_name
+        else None
+    )
+
+
+def author_named(name):
+    """The author with this name, created when the newsroom has none yet."""
+    author = (
+        Author.objects.filter(name=name).order_by("pk").first()
+        or Author.objects.filter(name__iexact=name).order_by("pk").first()
+    )
+    if author is None:
+        author = Author.objects.create(name=name, slug=_free_slug(name, model=Author))
+    return author
+
+
+def _free_slug(text, *, model=Article):
+    """A slug for ``text`` that no other object uses: "summit", "summit-2"…"""
+    max_length = model._meta.get_field("slug").max_length
+    base = slugify(text)[: max_length - 6].strip("-") or model._meta.model_name
+    slug, number = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
