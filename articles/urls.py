@@ -3,6 +3,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from . import feeds, views
+from .interchange.views import ArticleNinjsView
 from .sitemaps import NEWS_SITEMAPS, SITEMAPS
 
 app_name = "articles"
@@ -10,6 +11,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("news/<slug:slug>/", views.ArticleDetailView.as_view(), name="article"),
+    path("news/<slug:slug>/ninjs.json", ArticleNinjsView.as_view(), name="article_ninjs"),
     path("authors/", views.AuthorListView.as_view(), name="authors"),
     path("authors/<slug:slug>/", views.AuthorDetailView.as_view(), name="author"),
     path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),
