@@ -5,3 +5,7 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "articles"
     verbose_name = "Newsroom"
+
+    def ready(self):
+        # Connects the receivers that invalidate cached pages when content changes.
+        from . import caching  # noqa: F401

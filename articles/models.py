@@ -86,6 +86,8 @@ class TaggedArticle(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")
         ]
+        # A tag's page starts from the tag: this index answers it without the table.
+        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_tag_article")]
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -93,6 +95,22 @@ class ArticleQuerySet(models.QuerySet):
         """Live articles: published, and due. Evaluated at query time, so a
         scheduled story goes live at its minute without any job running."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self, after=None):
+        """Published but not yet due: each goes live at its ``published_at``.
+        ``after`` pins "now" when a caller needs the same instant twice."""
+        return self.filter(
+            status=Article.Status.PUBLISHED, published_at__gt=after or timezone.now()
+        )
+
+    def next_publication_time(self, after=None):
+        """When the next of these scheduled stories goes live, or None."""
+        return (
+            self.scheduled(after)
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
@@ -242,6 +260,8 @@ class Byline(models.Model):
     class Meta:
         ordering = ["position", "pk"]
         constraints = [models.UniqueConstraint(fields=["article", "author"], name="unique_byline")]
+        # An author's page starts from the author: this index answers it without the table.
+        indexes = [models.Index(fields=["author", "article"], name="byline_author_article")]
 
     def __str__(self):
         return f"{self.author} on {self.article}"
@@ -293,6 +313,8 @@ class ExpertQuote(models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
+        # An expert's page starts from the expert: this index answers it without the table.
+        indexes = [models.Index(fields=["expert", "article"], name="quote_expert_article")]
 
     def __str__(self):
         return f"{self.expert}: {self.text[:60]}"

@@ -3,6 +3,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from .caching import CachedPageMixin
 from .models import Article, Author, Expert, ExpertQuote, Section, Tag
 
 
@@ -18,7 +19,7 @@ class ForgivingPaginationMixin:
         return paginator, page, page.object_list, page.has_other_pages()
 
 
-class ArticleListView(ForgivingPaginationMixin, ListView):
+class ArticleListView(CachedPageMixin, ForgivingPaginationMixin, ListView):
     """A paginated list of live articles, newest first."""
 
     template_name = "articles/article_list.html"
@@ -32,7 +33,7 @@ class HomeView(ArticleListView):
     template_name = "articles/home.html"
 
 
-class ArticleDetailView(DetailView):
+class ArticleDetailView(CachedPageMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
@@ -105,7 +106,7 @@ class TagView(_FilteredArticleListView):
         return queryset.filter(tags=owner)
 
 
-class ExpertDetailView(ForgivingPaginationMixin, ListView):
+class ExpertDetailView(CachedPageMixin, ForgivingPaginationMixin, ListView):
     """An expert's profile and every published quote of theirs."""
 
     template_name = "articles/expert_detail.html"
