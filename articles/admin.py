@@ -2,6 +2,7 @@ from django.contrib import admin
 from taggit.models import Tag as TaggitTag
 
 from .models import Article, Author, Byline, Expert, ExpertQuote, Section, Tag
+from .workflow_admin import ArticleWorkflowAdmin, StateFilter
 
 # Our Tag model (with descriptions) replaces taggit's; one "Tags" entry, not two.
 admin.site.unregister(TaggitTag)
@@ -56,9 +57,9 @@ class ExpertQuoteInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "section", "byline_names", "status", "published_at"]
-    list_filter = ["status", "section", "authors", "tags"]
+class ArticleAdmin(ArticleWorkflowAdmin):
+    list_display = ["headline", "section", "byline_names", "state", "published_at"]
+    list_filter = [StateFilter, "section", "authors", "tags"]
     search_fields = ["headline", "dek", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}

@@ -1,8 +1,10 @@
 import uuid
 
+import reversion
 from django.conf import settings
-from django.db import models
-from django.db.models import Prefetch
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -10,6 +12,7 @@ from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from . import workflow
 from .html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, clean_body
 from .uploads import GeneratedName
 
@@ -112,6 +115,19 @@ class ArticleQuerySet(models.QuerySet):
             .first()
         )
 
+    def changeable_by(self, user):
+        """The articles this person may edit: all for editors, bylined ones for reporters."""
+        if not (user.is_active and user.is_staff and user.has_perm("articles.change_article")):
+            return self.none()
+        if workflow.is_editor(user):
+            return self.all()
+        return self.filter(pk__in=Byline.objects.filter(author__user=user).values("article_id"))
+
+    def visible_to(self, user):
+        """What this person may read at an article's public address: live stories
+        for everyone and, as a preview, the unpublished stories they may edit."""
+        return self.published() | self.changeable_by(user)
+
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
 
@@ -134,6 +150,7 @@ class ArticleQuerySet(models.QuerySet):
                 queryset=ExpertQuote.objects.select_related("expert").order_by("position", "pk"),
             ),
             "tags",
+            "corrections",
         )
 
 
@@ -177,6 +194,17 @@ class Article(models.Model):
         default=new_article_guid,
         editable=False,
     )
+    content_updated_at = models.DateTimeField(
+        "content updated",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the headline, standfirst or text last changed while the story was live.",
+    )
+    version = models.PositiveIntegerField(
+        default=0,
+        help_text="Counts saves; a save from an out-of-date copy is refused (no lost updates).",
+    )
 
     hero_image = models.ImageField(upload_to=GeneratedName("heroes"), blank=True)
     hero_caption = models.CharField("caption", max_length=500, blank=True)
@@ -208,14 +236,30 @@ class Article(models.Model):
             models.Index(fields=["status", "published_at"], name="article_status_pub"),
             models.Index(fields=["section", "status", "published_at"], name="article_section_pub"),
         ]
+        permissions = [("publish_article", "Can publish articles")]
 
     def __str__(self):
         return self.headline
 
+    # Readers are told "Updated" when one of these changes on a live story.
+    CONTENT_FIELDS = ("headline", "dek", "body")
+
     def save(self, *args, **kwargs):
         # Every path that writes a body (admin, import, shell) stores clean HTML.
         self.body = clean_body(self.body)
-        super().save(*args, **kwargs)
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            before = self._claim_version(kwargs.get("using"))
+            self._note_changes_to_live_story(before)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {
+                    *kwargs["update_fields"],
+                    "version",
+                    "content_updated_at",
+                }
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"slug": self.slug})
@@ -250,6 +294,132 @@ class Article(models.Model):
     def ordered_bylines(self):
         """Authors in byline order; uses the prefetch when there is one."""
         return [byline.author for byline in self.bylines.all()]
+
+    def _claim_version(self, using=None):
+        """Move the stored version on by one, but only if it is still the one this
+        copy was loaded with; otherwise someone saved in between and this save
+        would overwrite their work. The conditional UPDATE is atomic, so two
+        saves racing from the same version cannot both win.
+
+        Returns the stored values the save is about to replace."""
+        stored = type(self)._base_manager.db_manager(using).filter(pk=self.pk)
+        if not stored.filter(version=self.version).update(version=F("version") + 1):
+            raise workflow.StaleArticle(self)
+        self.version += 1
+        return stored.values("slug", "status", "published_at", *self.CONTENT_FIELDS).get()
+
+    def _note_changes_to_live_story(self, before):
+        was_live = (
+            before["status"] == self.Status.PUBLISHED
+            and before["published_at"] is not None
+            and before["published_at"] <= timezone.now()
+        )
+        if not was_live:
+            return
+        if any(getattr(self, field) != before[field] for field in self.CONTENT_FIELDS):
+            self.content_updated_at = timezone.now()
+        if self.slug != before["slug"]:
+            ArticleRedirect.objects.remove_for(self.slug)
+            ArticleRedirect.objects.update_or_create(
+                old_slug=before["slug"], defaults={"article": self}
+            )
+
+    def has_byline_of(self, user):
+        return self.pk is not None and self.bylines.filter(author__user=user).exists()
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def state_label(self):
+        """Where the story stands, in the desk's words: Live, Scheduled, In review, Draft."""
+        if self.is_published:
+            return "Live"
+        if self.is_scheduled:
+            return "Scheduled"
+        if self.status == self.Status.PUBLISHED:
+            return "Published, no time set"
+        return self.get_status_display()
+
+    @property
+    def shows_updated_time(self):
+        return bool(
+            self.content_updated_at
+            and self.published_at
+            and self.content_updated_at > self.published_at
+        )
+
+    # The editorial workflow. Every path that changes a story's status (the change
+    # form, the admin actions) comes through these methods; each checks the
+    # person's role (articles/workflow.py) and saves through the version check.
+
+    def _require(self, may, by, what):
+        if not may(by, self):
+            raise PermissionDenied(f"{by} may not {what} “{self}”.")
+
+    def publish(self, by, *, at):
+        """The one door to going live: "publish now" and "schedule" both come
+        through here, so a rule that must hold for every publication belongs here."""
+        self._require(workflow.can_publish, by, "publish")
+        if at is None:
+            raise ValidationError("A story is published at a time: use publish_now() for now.")
+        self.status = self.Status.PUBLISHED
+        self.published_at = at
+        self.save()
+
+    def publish_now(self, by):
+        self.publish(by, at=timezone.now())
+
+    def schedule(self, when, by):
+        if when is None or when <= timezone.now():
+            raise ValidationError("A story is scheduled for a time in the future.")
+        self.publish(by, at=when)
+
+    def unpublish(self, by):
+        """Take a live or scheduled story off the site; it goes back to draft."""
+        if self.status != self.Status.PUBLISHED:
+            raise ValidationError(f"“{self}” is not published.")
+        self._require(workflow.can_publish, by, "unpublish")
+        self.status = self.Status.DRAFT
+        self.save()
+
+    def submit_for_review(self, by):
+        self._require(workflow.can_submit_for_review, by, "submit for review")
+        self.status = self.Status.IN_REVIEW
+        self.save()
+
+    def send_back_to_draft(self, by):
+        self._require(workflow.can_send_back_to_draft, by, "send back to draft")
+        self.status = self.Status.DRAFT
+        self.save()
+
+    def keep_live_state_after_restore(self):
+        """Call on the article as it is live, once django-reversion has written an
+        old revision's row back (it does so raw, bypassing save()).
+
+        Restoring brings back words, bylines, quotes and tags; the status, time,
+        web address and version counter stay as they are, so a restore never
+        publishes or unpublishes by itself and the restored form is checked
+        against the version its user opened."""
+        stored = type(self)._base_manager.filter(pk=self.pk)
+        restored = stored.values(*self.CONTENT_FIELDS).get()
+        content_updated_at = self.content_updated_at
+        if self.is_published and any(
+            restored[field] != getattr(self, field) for field in self.CONTENT_FIELDS
+        ):
+            content_updated_at = timezone.now()
+        stored.update(
+            version=self.version,
+            status=self.status,
+            published_at=self.published_at,
+            slug=self.slug,
+            content_updated_at=content_updated_at,
+        )
 
 
 class Byline(models.Model):
@@ -322,3 +492,75 @@ class ExpertQuote(models.Model):
     @property
     def is_direct(self):
         return self.kind == self.Kind.DIRECT
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def published(self):
+        """Entries on live stories only: a correction never reveals an unpublished one."""
+        return self.filter(article__in=Article.objects.published())
+
+    def newest_first(self):
+        return self.order_by("-created_at", "-pk")
+
+
+class Correction(models.Model):
+    """An entry in a story's public ledger of corrections, clarifications and updates."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(
+        help_text="What was wrong and what is right, in words readers understand."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.article}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#correction-{self.pk}"
+
+
+class ArticleRedirectQuerySet(models.QuerySet):
+    def remove_for(self, slug):
+        """A slug that is an article's own again needs no redirect."""
+        return self.filter(old_slug=slug).delete()
+
+
+class ArticleRedirect(models.Model):
+    """An earlier web address of a story that was live: answered with a 301."""
+
+    old_slug = models.SlugField(max_length=255, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ArticleRedirectQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.article.slug}"
+
+
+# Revisions (django-reversion): a revision of an article carries its bylines,
+# quotes and tags, so restoring one brings all of them back. Corrections are
+# left out on purpose: restoring an old text never removes a published correction.
+reversion.register(Byline)
+reversion.register(ExpertQuote)
+reversion.register(TaggedArticle)
+reversion.register(Article, follow=["bylines", "quotes", "taggedarticle_set"])

@@ -50,4 +50,6 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
+    path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="preview"),
+    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
 ]

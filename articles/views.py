@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView
 
+from . import preview
 from .caching import CachedPageMixin
-from .models import Article, Author, Expert, ExpertQuote, Section, Tag
+from .models import Article, ArticleRedirect, Author, Correction, Expert, ExpertQuote, Section, Tag
 
 
 class ForgivingPaginationMixin:
@@ -33,11 +35,48 @@ class HomeView(ArticleListView):
     template_name = "articles/home.html"
 
 
-class ArticleDetailView(CachedPageMixin, DetailView):
+class ArticleDetailView(CachedPageMixin, preview.PreviewMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().for_page()
+        # Staff also get the unpublished stories they may edit, shown as a preview.
+        return Article.objects.visible_to(self.request.user).for_page()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A story that was live under an earlier address: send readers on.
+            moved = ArticleRedirect.objects.filter(
+                old_slug=kwargs["slug"], article__in=Article.objects.visible_to(request.user)
+            ).first()
+            if moved is None:
+                raise
+            return redirect(moved.article, permanent=True)
+
+
+class SharedPreviewView(ArticleDetailView):
+    """An unpublished story for someone without an account, by a signed link."""
+
+    def get_object(self, queryset=None):
+        pk = preview.article_pk_from_token(self.kwargs["token"])
+        return get_object_or_404(Article.objects.for_page(), pk=pk)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.is_published:
+            return redirect(self.object)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+
+class CorrectionListView(ForgivingPaginationMixin, ListView):
+    """Every correction, clarification and update on live stories, newest first."""
+
+    template_name = "articles/correction_list.html"
+    context_object_name = "corrections"
+
+    def get_queryset(self):
+        return Correction.objects.published().newest_first().select_related("article")
 
 
 class _FilteredArticleListView(ArticleListView):

@@ -1,5 +1,6 @@
 """Small factories: the fewest fields a valid object needs, overridable."""
 
+import importlib
 import itertools
 from datetime import timedelta
 
@@ -69,3 +70,30 @@ def make_staff(username="editor", *, superuser=False, perms=()):
 
         user.user_permissions.set(Permission.objects.filter(codename__in=perms))
     return user
+
+
+def ensure_roles():
+    """The role groups come from a data migration. Tests that flush the database
+    (the browser tests) lose them; this puts them back exactly as it made them."""
+    from django.apps import apps
+
+    importlib.import_module("articles.migrations.0006_roles").create_roles(apps, None)
+
+
+def make_in_role(username, role, *, author_name=None):
+    """A staff member in one of the newsroom's groups, with a byline profile if named."""
+    from django.contrib.auth.models import Group
+
+    user = make_staff(username)
+    user.groups.add(Group.objects.get(name=role))
+    if author_name:
+        make_author(name=author_name, user=user)
+    return user
+
+
+def make_reporter(username="reporter", author_name="Rita Reporter"):
+    return make_in_role(username, "Reporter", author_name=author_name)
+
+
+def make_editor(username="editor"):
+    return make_in_role(username, "Editor")

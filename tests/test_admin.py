@@ -34,6 +34,7 @@ def article_form_data(section, authors=(), quotes=(), **fields):
         "published_at_1": "18:10:00",
         "body": "<h2>What was said</h2><p>The president spoke.</p>",
         "tags": "Finland, Security",
+        "version": "0",
         "hero_caption": "",
         "hero_credit": "",
         "hero_alt": "",
@@ -123,7 +124,7 @@ def test_changelist_filters_and_searches(superuser_client):
     assert response.status_code == 200
     assert "Baltic summit" in response.content.decode()
     assert "Budget vote" not in response.content.decode()
-    response = superuser_client.get(url, {"status__exact": "draft"})
+    response = superuser_client.get(url, {"state": "draft"})
     assert "Budget vote" in response.content.decode()
     assert "Baltic summit" not in response.content.decode()
 

@@ -1,0 +1,89 @@
+"""Who may do what to an article: the newsroom's roles, in one place.
+
+Reporters file stories, change the ones they have a byline on and submit them
+for review. Editors (anyone with "Can publish articles") change every story and
+publish, schedule and unpublish. The admin, the public preview and the state
+changes on ``Article`` itself all ask here, so a rule is enforced the same way
+on every path.
+"""
+
+from django.utils import formats, timezone
+
+PUBLISH_PERMISSION = "articles.publish_article"
+
+
+def is_editor(user):
+    return user.is_active and user.has_perm(PUBLISH_PERMISSION)
+
+
+def can_change(user, article):
+    """Editors change every story; everyone else only stories bearing their byline."""
+    if not (user.is_active and user.is_staff and user.has_perm("articles.change_article")):
+        return False
+    return is_editor(user) or article.pk is None or article.has_byline_of(user)
+
+
+def can_publish(user, article):
+    """Publishing, scheduling, unpublishing and moving a live story's time."""
+    return is_editor(user) and can_change(user, article)
+
+
+def can_delete(user, article):
+    """A story that has been published (or is scheduled) is deleted only by an editor."""
+    if not (user.has_perm("articles.delete_article") and can_change(user, article)):
+        return False
+    return article.status != article.Status.PUBLISHED or is_editor(user)
+
+
+def can_submit_for_review(user, article):
+    return article.status == article.Status.DRAFT and can_change(user, article)
+
+
+def can_send_back_to_draft(user, article):
+    return article.status == article.Status.IN_REVIEW and can_change(user, article)
+
+
+def can_add_corrections(user, article):
+    return (
+        article.status == article.Status.PUBLISHED
+        and is_editor(user)
+        and user.has_perm("articles.add_correction")
+    )
+
+
+class StaleArticle(Exception):
+    """Someone saved the article after this copy of it was loaded.
+
+    Raised by ``Article.save()`` instead of overwriting their work.
+    """
+
+    def __init__(self, article):
+        self.article = article
+        super().__init__(f"{article!r} was saved by someone else since version {article.version}")
+
+    def last_save(self):
+        """``(who, when)`` of the save that got in first, from the revision history."""
+        from reversion.models import Version
+
+        version = (
+            Version.objects.get_for_object_reference(type(self.article), self.article.pk)
+            .select_related("revision__user")
+            .first()
+        )
+        if version is None:
+            saved_at = (
+                type(self.article)
+                .objects.filter(pk=self.article.pk)
+                .values_list("updated_at", flat=True)
+                .first()
+            )
+            return None, saved_at
+        return version.revision.user, version.revision.date_created
+
+    def describe_last_save(self):
+        user, when = self.last_save()
+        who = (user.get_full_name() or user.get_username()) if user else "Someone else"
+        if when is None:
+            return f"{who} deleted this story after you opened it."
+        at = formats.date_format(timezone.localtime(when), "H:i, j F Y")
+        return f"{who} saved this story at {at}, after you opened it."

@@ -1,0 +1,428 @@
+"""The editorial workflow: roles, the status flow, scheduling and preview.
+
+The role × action grid is tested through the admin with logged-in users and
+through the public pages, as people use them.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import workflow
+from articles.models import Article, Byline
+from tests.factories import (
+    make_article,
+    make_author,
+    make_editor,
+    make_reporter,
+    make_section,
+)
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = reverse("admin:articles_article_add")
+CHANGELIST_URL = reverse("admin:articles_article_changelist")
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def delete_url(article):
+    return reverse("admin:articles_article_delete", args=[article.pk])
+
+
+def management(prefix, total=0, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def form_data(article, **changes):
+    """The change form as its user would send it back, with ``changes`` typed in.
+    Inlines are sent empty, which leaves the story's bylines and quotes as they are."""
+    when = timezone.localtime(article.published_at) if article.published_at else None
+    data = {
+        "headline": article.headline,
+        "slug": article.slug,
+        "dek": article.dek,
+        "section": str(article.section_id or ""),
+        "status": article.status,
+        "published_at_0": when.strftime("%Y-%m-%d") if when else "",
+        "published_at_1": when.strftime("%H:%M:%S") if when else "",
+        "body": article.body,
+        "tags": "",
+        "hero_caption": "",
+        "hero_credit": "",
+        "hero_alt": "",
+        "version": str(article.version),
+        **management("bylines"),
+        **management("quotes"),
+        **management("corrections"),
+    }
+    data.update(changes)
+    return data
+
+
+def new_story_data(section, **changes):
+    return {
+        "headline": "Ferry strike ends",
+        "slug": "ferry-strike-ends",
+        "dek": "Crews return tonight.",
+        "section": str(section.pk),
+        "status": Article.Status.DRAFT,
+        "published_at_0": "",
+        "published_at_1": "",
+        "body": "<p>The strike is over.</p>",
+        "tags": "",
+        "hero_caption": "",
+        "hero_credit": "",
+        "hero_alt": "",
+        **management("bylines"),
+        **management("quotes"),
+        **changes,
+    }
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def run_action(client, action, *articles):
+    return client.post(
+        CHANGELIST_URL,
+        {"action": action, "_selected_action": [str(a.pk) for a in articles]},
+    )
+
+
+@pytest.fixture
+def reporter():
+    return make_reporter("rita", "Rita Reporter")
+
+
+@pytest.fixture
+def editor():
+    return make_editor("eddie")
+
+
+@pytest.fixture
+def own_draft(reporter):
+    return make_article(
+        authors=[reporter.author], status=Article.Status.DRAFT, headline="Ritas draft"
+    )
+
+
+@pytest.fixture
+def others_draft():
+    return make_article(authors=[make_author()], status=Article.Status.DRAFT)
+
+
+# Roles
+
+
+def test_roles_are_created_by_the_migration_with_their_permissions():
+    def codenames(name):
+        return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+
+    assert {"add_article", "change_article", "add_byline"} <= codenames("Reporter")
+    assert "publish_article" not in codenames("Reporter")
+    assert {"publish_article", "change_article", "add_correction"} <= codenames("Editor")
+    assert codenames("Tag manager") == {"add_tag", "change_tag", "delete_tag", "view_tag"}
+
+
+# Reporter
+
+
+def test_reporter_adds_a_draft_and_gets_the_byline_automatically(reporter):
+    response = logged_in(reporter).post(ADD_URL, new_story_data(make_section()))
+
+    assert response.status_code == 302
+    article = Article.objects.get(slug="ferry-strike-ends")
+    assert article.status == Article.Status.DRAFT
+    assert article.ordered_bylines() == [reporter.author]
+
+
+def test_reporter_cannot_create_a_published_story(reporter):
+    data = new_story_data(make_section(), status=Article.Status.PUBLISHED)
+    response = logged_in(reporter).post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert "status" in response.context["adminform"].form.errors
+    assert not Article.objects.exists()
+
+
+def test_reporter_changes_their_own_draft_and_submits_it_for_review(reporter, own_draft):
+    data = form_data(own_draft, headline="Sharper", status=Article.Status.IN_REVIEW)
+    response = logged_in(reporter).post(change_url(own_draft), data)
+
+    assert response.status_code == 302
+    own_draft.refresh_from_db()
+    assert (own_draft.headline, own_draft.status) == ("Sharper", Article.Status.IN_REVIEW)
+
+
+def test_reporter_submits_for_review_with_the_list_action(reporter, own_draft):
+    run_action(logged_in(reporter), "submit_for_review", own_draft)
+    own_draft.refresh_from_db()
+    assert own_draft.status == Article.Status.IN_REVIEW
+
+
+def test_reporter_neither_sees_nor_changes_someone_elses_story(reporter, own_draft, others_draft):
+    client = logged_in(reporter)
+
+    listing = client.get(CHANGELIST_URL).content.decode()
+    assert own_draft.headline in listing and others_draft.headline not in listing
+    assert client.get(change_url(others_draft)).status_code == 302  # "does not exist"
+    response = client.post(change_url(others_draft), form_data(others_draft, headline="Hijacked"))
+    others_draft.refresh_from_db()
+    assert others_draft.headline != "Hijacked"
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("action", ["publish_now", "unpublish"])
+def test_reporter_cannot_publish_or_unpublish_with_actions(reporter, action):
+    story = make_article(authors=[reporter.author], status=Article.Status.DRAFT)
+    live = make_article(authors=[reporter.author])
+    run_action(logged_in(reporter), action, story, live)
+    story.refresh_from_db(), live.refresh_from_db()
+    assert story.status == Article.Status.DRAFT
+    assert live.is_published
+
+
+def test_reporter_posting_published_status_on_own_draft_is_refused(reporter, own_draft):
+    response = logged_in(reporter).post(
+        change_url(own_draft), form_data(own_draft, status=Article.Status.PUBLISHED)
+    )
+    assert response.status_code == 200
+    assert "status" in response.context["adminform"].form.errors
+    own_draft.refresh_from_db()
+    assert own_draft.status == Article.Status.DRAFT
+
+
+def test_reporter_edits_own_live_story_but_its_status_and_time_are_read_only(reporter):
+    live = make_article(authors=[reporter.author])
+    published_at = live.published_at
+    data = form_data(live, dek="Fixed a typo", status=Article.Status.DRAFT)
+    data["published_at_0"] = "2030-01-01"
+    response = logged_in(reporter).post(change_url(live), data)
+
+    assert response.status_code == 302
+    live.refresh_from_db()
+    assert live.dek == "Fixed a typo"
+    assert live.is_published and live.published_at == published_at
+
+
+def test_reporter_cannot_schedule(reporter, own_draft):
+    assert not workflow.can_publish(reporter, own_draft)
+    with pytest.raises(PermissionDenied):
+        own_draft.schedule(timezone.now() + timedelta(days=1), by=reporter)
+    own_draft.refresh_from_db()
+    assert own_draft.status == Article.Status.DRAFT
+
+
+def test_reporter_deletes_own_draft_but_not_own_published_story(reporter, own_draft):
+    live = make_article(authors=[reporter.author])
+    client = logged_in(reporter)
+
+    assert client.post(delete_url(live), {"post": "yes"}).status_code == 403
+    assert client.post(delete_url(own_draft), {"post": "yes"}).status_code == 302
+    assert list(Article.objects.all()) == [live]
+    response = run_action(client, "delete_selected", live)
+    assert Article.objects.filter(pk=live.pk).exists()
+    assert response.status_code in (200, 302)
+
+
+# Editor
+
+
+def test_editor_changes_anyones_story(editor, others_draft):
+    response = logged_in(editor).post(
+        change_url(others_draft), form_data(others_draft, headline="Edited by the desk")
+    )
+    assert response.status_code == 302
+    others_draft.refresh_from_db()
+    assert others_draft.headline == "Edited by the desk"
+
+
+def test_editor_publishes_without_a_time_means_publish_now(editor, others_draft, client):
+    data = form_data(
+        others_draft, status=Article.Status.PUBLISHED, published_at_0="", published_at_1=""
+    )
+    response = logged_in(editor).post(change_url(others_draft), data)
+
+    assert response.status_code == 302
+    others_draft.refresh_from_db()
+    assert others_draft.is_published
+    assert timezone.now() - others_draft.published_at < timedelta(minutes=1)
+    assert client.get(others_draft.get_absolute_url()).status_code == 200
+
+
+def test_editor_publishes_with_the_publish_now_button(editor, others_draft):
+    data = form_data(others_draft, _publish_now="Publish now")
+    assert logged_in(editor).post(change_url(others_draft), data).status_code == 302
+    others_draft.refresh_from_db()
+    assert others_draft.is_published
+
+
+def test_editor_schedules_and_the_story_goes_live_at_its_minute(editor, others_draft, client):
+    when = timezone.localtime(timezone.now() + timedelta(hours=2)).replace(microsecond=0)
+    data = form_data(
+        others_draft,
+        status=Article.Status.PUBLISHED,
+        published_at_0=when.strftime("%Y-%m-%d"),
+        published_at_1=when.strftime("%H:%M:%S"),
+    )
+    assert logged_in(editor).post(change_url(others_draft), data).status_code == 302
+
+    others_draft.refresh_from_db()
+    assert others_draft.is_scheduled and others_draft.published_at == when
+    assert client.get(others_draft.get_absolute_url()).status_code == 404
+    assert "Scheduled for" in logged_in(editor).get(CHANGELIST_URL).content.decode()
+    Article.objects.filter(pk=others_draft.pk).update(published_at=timezone.now())
+    assert client.get(others_draft.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("new_time", ["", "past"], ids=["time-cleared", "time-moved-into-the-past"])
+def test_changing_a_scheduled_time_never_publishes_by_accident(editor, new_time):
+    when = timezone.now() + timedelta(days=1)
+    scheduled = make_article(published_at=when)
+    past = timezone.localtime(timezone.now() - timedelta(hours=1))
+    data = form_data(
+        scheduled,
+        published_at_0=past.strftime("%Y-%m-%d") if new_time else "",
+        published_at_1=past.strftime("%H:%M:%S") if new_time else "",
+    )
+    response = logged_in(editor).post(change_url(scheduled), data)
+
+    assert response.status_code == 200
+    assert "published_at" in response.context["adminform"].form.errors
+    scheduled.refresh_from_db()
+    assert scheduled.is_scheduled and scheduled.published_at == when
+
+
+def test_editor_unpublishes_with_the_form_and_with_the_action(editor, client):
+    first, second = make_article(), make_article()
+    assert (
+        logged_in(editor)
+        .post(change_url(first), form_data(first, status=Article.Status.DRAFT))
+        .status_code
+        == 302
+    )
+    run_action(logged_in(editor), "unpublish", second)
+
+    for story in (first, second):
+        story.refresh_from_db()
+        assert story.status == Article.Status.DRAFT
+        assert client.get(story.get_absolute_url()).status_code == 404
+
+
+def test_editor_publishes_now_and_sends_back_to_draft_with_actions(editor):
+    draft = make_article(status=Article.Status.DRAFT)
+    in_review = make_article(status=Article.Status.IN_REVIEW)
+    live = make_article(published_at=timezone.now() - timedelta(days=3))
+    client = logged_in(editor)
+
+    run_action(client, "publish_now", draft, live)
+    run_action(client, "send_back_to_draft", in_review)
+
+    draft.refresh_from_db(), live.refresh_from_db(), in_review.refresh_from_db()
+    assert draft.is_published
+    assert timezone.now() - live.published_at > timedelta(days=2)  # already live: untouched
+    assert in_review.status == Article.Status.DRAFT
+
+
+def test_editor_deletes_a_published_story(editor):
+    live = make_article()
+    assert logged_in(editor).post(delete_url(live), {"post": "yes"}).status_code == 302
+    assert not Article.objects.exists()
+
+
+def test_changelist_shows_where_each_story_stands(editor):
+    make_article(headline="Live one")
+    make_article(headline="Later one", published_at=timezone.now() + timedelta(days=1))
+    make_article(headline="Review one", status=Article.Status.IN_REVIEW)
+    html = logged_in(editor).get(CHANGELIST_URL).content.decode()
+    for label in ("Live", "Scheduled for", "In review"):
+        assert label in html
+    response = logged_in(editor).get(CHANGELIST_URL, {"state": "scheduled"})
+    assert [a.headline for a in response.context["cl"].result_list] == ["Later one"]
+
+
+def test_model_methods_refuse_people_without_the_role(reporter, own_draft):
+    with pytest.raises(PermissionDenied):
+        own_draft.publish_now(by=reporter)
+    live = make_article(authors=[reporter.author])
+    with pytest.raises(PermissionDenied):
+        live.unpublish(by=reporter)
+
+
+# Anonymous
+
+
+def test_anonymous_gets_the_admin_login_not_the_story(own_draft, client):
+    response = client.get(change_url(own_draft))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    response = client.post(ADD_URL, new_story_data(make_section()))
+    assert response.status_code == 302 and Article.objects.count() == 1
+
+
+# Preview at the public address
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": Article.Status.DRAFT},
+        {"status": Article.Status.IN_REVIEW},
+        {"published_at": timezone.now() + timedelta(days=1)},
+    ],
+    ids=["draft", "in-review", "scheduled"],
+)
+def test_preview_grid_at_the_public_address(reporter, editor, client, fields):
+    mine = make_article(authors=[reporter.author], headline="Mine", **fields)
+    theirs = make_article(authors=[make_author()], headline="Theirs", **fields)
+
+    assert client.get(mine.get_absolute_url()).status_code == 404  # anonymous
+    for user, story, visible in [
+        (reporter, mine, True),
+        (reporter, theirs, False),
+        (editor, mine, True),
+        (editor, theirs, True),
+    ]:
+        response = logged_in(user).get(story.get_absolute_url())
+        assert response.status_code == (200 if visible else 404), (user, story)
+        if visible:
+            assert "Not public" in response.content.decode()
+            assert "no-cache" in response["Cache-Control"]
+            assert "private" in response["Cache-Control"]
+            assert "noindex" in response["X-Robots-Tag"]
+
+
+def test_live_story_has_no_preview_banner_for_staff(editor):
+    live = make_article()
+    response = logged_in(editor).get(live.get_absolute_url())
+    assert "Not public" not in response.content.decode()
+    assert "X-Robots-Tag" not in response
+
+
+def test_scheduled_preview_banner_says_when_it_goes_live(editor):
+    when = timezone.localtime(timezone.now() + timedelta(days=1))
+    story = make_article(published_at=when)
+    html = logged_in(editor).get(story.get_absolute_url()).content.decode()
+    assert f"scheduled to go live at {when:%H:%M}" in html
+
+
+def test_byline_is_what_gives_a_reporter_the_story(reporter, others_draft):
+    assert not workflow.can_change(reporter, others_draft)
+    Byline.objects.create(article=others_draft, author=reporter.author)
+    assert workflow.can_change(reporter, others_draft)
+    assert logged_in(reporter).get(others_draft.get_absolute_url()).status_code == 200
