@@ -7,5 +7,6 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        # Connects the receivers that invalidate cached pages when content changes.
-        from . import caching  # noqa: F401
+        # Connect the receivers that invalidate cached pages when content changes
+        # and those that keep the SQLite full-text index current.
+        from . import caching, search  # noqa: F401

@@ -17,6 +17,7 @@ urlpatterns = [
     path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("experts/<slug:slug>/", views.ExpertDetailView.as_view(), name="expert"),
+    path("search/", views.SearchView.as_view(), name="search"),
     # Feeds: RSS at feed/, Atom at feed/atom/, for the site and each section, author, tag.
     path("feed/", feeds.ArticleFeed(), name="feed"),
     path("feed/atom/", feeds.AtomArticleFeed(), name="feed_atom"),

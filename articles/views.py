@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView
 from . import preview
 from .caching import CachedPageMixin
 from .models import Article, ArticleRedirect, Author, Correction, Expert, ExpertQuote, Section, Tag
+from .search import MAX_QUERY_LENGTH, search
 
 
 class ForgivingPaginationMixin:
@@ -161,3 +162,18 @@ class ExpertDetailView(CachedPageMixin, ForgivingPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(expert=self.expert, **kwargs)
+
+
+class SearchView(ArticleListView):
+    """Published stories matching ``?q=``, best match first."""
+
+    template_name = "articles/search.html"
+
+    def get_queryset(self):
+        self.query = self.request.GET.get("q", "").strip()
+        return search(self.query)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            query=self.query, max_query_length=MAX_QUERY_LENGTH, **kwargs
+        )

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from articles.search import rebuild_index
+
+
+class Command(BaseCommand):
+    help = (
+        "Refill the SQLite full-text search index from every article. Needed only after "
+        "bulk changes that bypass model signals (fixtures, queryset updates). "
+        "Does nothing on PostgreSQL, which searches the articles directly."
+    )
+
+    def handle(self, *args, **options):
+        count = rebuild_index()
+        self.stdout.write(f"Indexed {count} articles.")

@@ -1,0 +1,196 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Byline
+from articles.search import search
+from tests.factories import make_article, make_author
+from tests.reader_helpers import make_grid
+from tests.test_pages import _count
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("articles:search")
+
+
+def _found(query):
+    return [article.headline for article in search(query)]
+
+
+def _page(client, query, **params):
+    response = client.get(SEARCH, {"q": query, **params})
+    assert response.status_code == 200
+    return response
+
+
+def test_search_uses_the_databases_full_text_engine():
+    sql = str(search("harbour").query)
+    if connection.vendor == "sqlite":
+        assert "articles_search MATCH" in sql
+    else:
+        assert "to_tsvector" in sql and "websearch_to_tsquery" in sql
+    assert "LIKE" not in sql.upper()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"headline": "Lighthouse keepers strike"},
+        {"dek": "The lighthouse keepers walked out."},
+        {"body": "<p>Outside, the <strong>lighthouse</strong> stood dark.</p>"},
+        {"tags": ["Lighthouse"]},
+    ],
+    ids=["headline", "dek", "body", "tag"],
+)
+def test_search_finds_words_in_each_part_of_a_story(fields):
+    make_article(headline="Unrelated", body="<p>Nothing here.</p>")
+    article = make_article(**{"headline": "Story", **fields})
+    assert [a.pk for a in search("lighthouse")] == [article.pk]
+
+
+def test_search_finds_bylines():
+    author = make_author(name="Ingrid Solberg")
+    article = make_article(authors=[author])
+    make_article()
+    assert [a.pk for a in search("Solberg")] == [article.pk]
+
+
+def test_a_headline_match_ranks_above_a_passing_mention():
+    make_article(headline="Budget talks", body="<p>The ferry budget was mentioned.</p>")
+    make_article(headline="Ferry service returns", body="<p>The ferry runs again.</p>")
+    assert _found("ferry") == ["Ferry service returns", "Budget talks"]
+
+
+def test_all_words_must_match():
+    make_article(headline="Port strike ends")
+    make_article(headline="Port reopens")
+    assert _found("port strike") == ["Port strike ends"]
+
+
+def test_search_never_shows_unpublished_stories(client):
+    grid = make_grid(word="zanzibar")
+    for query in ("zanzibar", "story", "Grid Author", "Gridtag", "hidden"):
+        found = [a.pk for a in search(query)]
+        assert set(found) <= {grid.published.pk}, query
+        html = _page(client, query).content.decode()
+        assert "Hidden" not in html.replace(f"<q>{query}</q>", "")
+
+
+def test_a_scheduled_story_appears_once_its_time_comes(client):
+    article = make_article(headline="Eclipse tonight", published_at=timezone.now() + timedelta(1))
+    assert _found("eclipse") == []
+    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timedelta(1))
+    assert _found("eclipse") == ["Eclipse tonight"]
+
+
+def test_index_follows_edits_to_stories_tags_and_bylines():
+    author = make_author(name="Olga Petrova")
+    article = make_article(headline="Ferry news", authors=[author], tags=["Shipping"])
+    assert _found("shipping") == ["Ferry news"]
+
+    article.headline = "Rail news"
+    article.save()
+    assert _found("ferry") == []
+    assert _found("rail") == ["Rail news"]
+
+    article.tags.set(["Trains"])
+    assert _found("shipping") == []
+    assert _found("trains") == ["Rail news"]
+
+    author.name = "Olga Ivanova"
+    author.save()
+    assert _found("petrova") == []
+    assert _found("ivanova") == ["Rail news"]
+
+    second = make_author(name="Kwame Mensah")
+    Byline.objects.create(article=article, author=second, position=1)
+    assert _found("mensah") == ["Rail news"]
+    Byline.objects.filter(author=second).delete()
+    assert _found("mensah") == []
+
+    article.delete()
+    assert _found("rail") == []
+
+
+def test_renaming_a_tag_updates_search():
+    article = make_article(tags=["Helsinki"])
+    tag = article.tags.get()
+    tag.name = "Tampere"
+    tag.save()
+    assert [a.pk for a in search("tampere")] == [article.pk]
+    assert list(search("helsinki")) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "!!!",
+        '"',
+        "AND (",
+        "NEAR(a b",
+        "title:x*",
+        "-",
+        "a" * 1000,
+        "word " * 1000,
+        "x" * 5000,
+        "Ⅻ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \u202e ﷽ 🙂",
+        "nul\x00byte",
+        "' OR 1=1 --",
+    ],
+    ids=lambda q: repr(q[:12]),
+)
+def test_odd_queries_give_a_page_never_an_error(client, query):
+    make_article(headline="Something")
+    response = _page(client, query)
+    assert "Search" in response.content.decode()
+
+
+def test_empty_query_shows_just_the_form(client):
+    make_article()
+    response = _page(client, "")
+    html = response.content.decode()
+    assert 'name="q"' in html and "result" not in html
+
+
+def test_query_is_echoed_escaped(client):
+    make_article(headline="Alert")
+    html = _page(client, '<script>alert("x")</script>').content.decode()
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert 'value="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"' in html
+
+
+def test_results_are_paginated_and_page_links_keep_the_query(client):
+    now = timezone.now()
+    for n in range(25):
+        make_article(headline=f"Harbour story {n}", published_at=now - timedelta(hours=n + 1))
+    first = _page(client, "harbour")
+    assert len(first.context["articles"]) == 20
+    assert "25 results for <q>harbour</q>" in first.content.decode()
+    assert 'href="?q=harbour&amp;page=2"' in first.content.decode()
+    second = _page(client, "harbour", page=2)
+    assert len(second.context["articles"]) == 5
+    for page in ("abc", "-1", "99999"):
+        assert _page(client, "harbour", page=page).status_code == 200
+
+
+def test_search_page_query_count_is_flat(client, django_assert_max_num_queries):
+    make_article(headline="Harbour one", authors=[make_author()])
+    with django_assert_max_num_queries(6), _count() as one:
+        _page(client, "harbour")
+    for n in range(19):
+        make_article(headline=f"Harbour {n}", authors=[make_author(), make_author()])
+    with django_assert_max_num_queries(len(one)):
+        response = _page(client, "harbour")
+    assert len(response.context["articles"]) == 20
+
+
+def test_search_page_is_not_indexed_and_robots_txt_says_so(client):
+    html = _page(client, "x").content.decode()
+    assert '<meta name="robots" content="noindex">' in html
+    assert "Disallow: /search/" in client.get("/robots.txt").content.decode()
