@@ -164,10 +164,12 @@ class ExpertDetailView(CachedPageMixin, ForgivingPaginationMixin, ListView):
         return super().get_context_data(expert=self.expert, **kwargs)
 
 
-class SearchView(ArticleListView):
-    """Published stories matching ``?q=``, best match first."""
+class SearchView(ForgivingPaginationMixin, ListView):
+    """Published stories matching ``?q=``, best match first. Not page-cached:
+    every query is different, and results must follow edits at once."""
 
     template_name = "articles/search.html"
+    context_object_name = "articles"
 
     def get_queryset(self):
         self.query = self.request.GET.get("q", "").strip()
