@@ -1,6 +1,7 @@
 from django.contrib import admin
 from taggit.models import Tag as TaggitTag
 
+from .interchange.admin import ImportStoriesMixin
 from .models import Article, Author, Byline, Expert, ExpertQuote, Section, Tag
 from .workflow_admin import ArticleWorkflowAdmin, StateFilter
 
@@ -57,7 +58,7 @@ class ExpertQuoteInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleWorkflowAdmin):
+class ArticleAdmin(ImportStoriesMixin, ArticleWorkflowAdmin):
     list_display = ["headline", "section", "byline_names", "state", "published_at"]
     list_filter = [StateFilter, "section", "authors", "tags"]
     search_fields = ["headline", "dek", "body"]

@@ -74,7 +74,9 @@ def decode_text(data):
         ) from None
 
 
-def import_file(name, fileobj, *, fmt, size=None, section=None, status=Article.Status.DRAFT):
+def import_file(
+    name, fileobj, *, fmt, size=None, section=None, status=Article.Status.DRAFT, may_update=None
+):
     """Import one file: parse it, then save its story in its own transaction.
 
     Whatever is wrong with the file comes back as the result's ``problem``,
@@ -82,7 +84,8 @@ def import_file(name, fileobj, *, fmt, size=None, section=None, status=Article.S
     """
     try:
         story = PARSERS[fmt](decode_text(read_limited(fileobj, size)))
-        return FileResult(name, outcome=save_story(story, section=section, status=status))
+        outcome = save_story(story, section=section, status=status, may_update=may_update)
+        return FileResult(name, outcome=outcome)
     except ImportProblem as problem:
         return FileResult(name, problem=str(problem))
     except ValidationError as error:

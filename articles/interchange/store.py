@@ -60,12 +60,14 @@ def find_existing(story):
 
 
 @transaction.atomic
-def save_story(story, *, section=None, status=Article.Status.DRAFT):
+def save_story(story, *, section=None, status=Article.Status.DRAFT, may_update=None):
     """Create the story's article, or update the earlier import of it.
 
     A story already published here is never changed by an import: it is
-    skipped, and the desk edits it in the admin. Raises ValidationError when
-    the story does not fit the model; nothing is written then.
+    skipped, and the desk edits it in the admin. So is one the importing
+    person may not change (``may_update(article)`` is false). Raises
+    ValidationError when the story does not fit the model; nothing is
+    written then.
     """
     _check(story)
     existing = find_existing(story)
@@ -75,6 +77,12 @@ def save_story(story, *, section=None, status=Article.Status.DRAFT):
                 "skipped",
                 existing,
                 ["already published here, so the import did not change it: edit it in the admin"],
+            )
+        if may_update is not None and not may_update(existing):
+            return Outcome(
+                "skipped",
+                existing,
+                ["it was imported before, and you may not change that story"],
             )
         if _has_same_content(existing, story):
             return Outcome("unchanged", existing, list(story.notes))
