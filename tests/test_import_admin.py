@@ -45,7 +45,11 @@ def shown_messages(response):
 def test_the_article_list_links_to_the_import_page(superuser_client):
     response = superuser_client.get(CHANGELIST_URL)
 
-    assert f'href="{IMPORT_URL}"' in response.content.decode()
+    page = response.content.decode()
+    assert f'href="{IMPORT_URL}"' in page
+    # The other tools of the list are still there.
+    assert reverse("admin:articles_article_recoverlist") in page
+    assert reverse("admin:articles_article_add") in page
 
 
 def test_staff_who_may_not_add_articles_get_no_link_and_no_page(client):

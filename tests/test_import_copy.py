@@ -17,7 +17,7 @@ from articles.interchange.copy import parse_copy, parse_dateline
 from articles.interchange.errors import ImportProblem
 from articles.interchange.files import MAX_FILE_BYTES
 from articles.models import Article, Author
-from tests.factories import make_author, make_section
+from tests.factories import make_author, make_section, make_staff
 
 COPY = Path(__file__).parent / "data" / "copy"
 NIGHT_FERRY = COPY / "night-ferry.txt"
@@ -25,7 +25,7 @@ LIBRARY = COPY / "library-sundays.txt"
 LONDON = ZoneInfo("Europe/London")
 
 
-def run_import(*paths, section, status=None):
+def run_import(*paths, section, status=None, editor=None):
     """Run the command as a user would; return (stdout, stderr, error or None)."""
     from io import StringIO
 
@@ -33,6 +33,8 @@ def run_import(*paths, section, status=None):
     args = [str(path) for path in paths] + ["--section", section.slug]
     if status:
         args += ["--status", status]
+    if editor:
+        args += ["--editor", editor]
     try:
         call_command("import_copy", *args, stdout=out, stderr=err)
     except CommandError as error:
@@ -259,6 +261,47 @@ def test_status_option_sets_the_status_of_new_stories():
     run_import(NIGHT_FERRY, section=make_section(), status="review")
 
     assert Article.objects.get().status == Article.Status.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_publishing_on_import_goes_through_the_workflow_as_the_named_editor():
+    editor = make_staff("chief", perms=["add_article", "change_article", "publish_article"])
+    out, err, error = run_import(
+        NIGHT_FERRY, section=make_section(), status="published", editor=editor.username
+    )
+
+    assert error is None, err
+    article = Article.objects.get()
+    assert article.status == Article.Status.PUBLISHED
+    assert article.is_published  # the dateline is in the past: it is live
+    assert article.version == 1  # created, then published: two saves
+
+
+@pytest.mark.django_db
+def test_someone_who_may_not_publish_cannot_publish_by_importing():
+    reporter = make_staff("stringer", perms=["add_article", "change_article"])
+
+    _, err, error = run_import(
+        NIGHT_FERRY, section=make_section(), status="published", editor=reporter.username
+    )
+
+    assert "night-ferry.txt: stringer may not publish" in err
+    assert error is not None
+    assert not Article.objects.exists()
+
+
+@pytest.mark.django_db
+def test_publishing_on_import_needs_an_editor():
+    with pytest.raises(CommandError, match="--status published needs --editor"):
+        call_command(
+            "import_copy",
+            str(NIGHT_FERRY),
+            "--section",
+            make_section().slug,
+            "--status",
+            "published",
+        )
+    assert not Article.objects.exists()
 
 
 @pytest.mark.django_db

@@ -126,7 +126,6 @@ def test_the_ninjs_export_maps_every_field_of_the_story(client):
     assert document["uri"] == article.guid
     assert document["uri"].startswith("urn:uuid:")
     assert document["type"] == "text"
-    assert document["version"] == "1"
     assert document["pubstatus"] == "usable"
     assert document["language"] == "en"
     assert document["slugline"] == "night-ferry-returns"
@@ -159,6 +158,21 @@ def test_the_ninjs_export_maps_every_field_of_the_story(client):
     }
     assert hero["renditions"][0]["href"] == f"http://testserver{article.hero_image.url}"
     assert hero["renditions"][0]["contenttype"] == "image/png"
+
+
+def test_each_saved_change_is_a_new_ninjs_version(client):
+    article = make_article()
+    first = export(client, article)
+
+    article.refresh_from_db()
+    article.headline = "A better headline"
+    article.save()
+    second = export(client, article)
+
+    assert first["version"] == "1"
+    assert second["version"] == "2"
+    assert second["uri"] == first["uri"]
+    assert second["versioncreated"] > first["versioncreated"]
 
 
 def test_a_minimal_live_article_still_exports_valid_ninjs(client):
@@ -316,7 +330,8 @@ def test_a_newer_version_updates_the_unpublished_import_and_skips_a_published_on
 def test_the_site_exports_its_own_import_under_the_same_uri(client, tmp_path):
     document = export(client, full_article())
     Article.objects.all().delete()
-    run_import(write_json(tmp_path, "story.json", document), status="published")
+    make_staff("chief", superuser=True)
+    run_import(write_json(tmp_path, "story.json", document), status="published", editor="chief")
 
     again = export(client, Article.objects.get())
 

@@ -74,6 +74,15 @@ class ImportStoriesForm(forms.Form):
 class ImportStoriesMixin:
     """Adds "Import stories" to the article admin, linked from the changelist."""
 
+    # Our template adds the link and extends whatever changelist template the
+    # other admin classes chose (django-reversion's has "Recover deleted").
+    change_list_template = "admin/articles/article/change_list_with_import.html"
+
+    def changelist_view(self, request, extra_context=None):
+        parent = super().change_list_template or "admin/change_list.html"
+        extra_context = {"import_parent_change_list_template": parent, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         return [
             path(
@@ -123,6 +132,7 @@ class ImportStoriesMixin:
                 section=data["section"],
                 status=data["status"],
                 may_update=lambda article: self.has_change_permission(request, article),
+                user=request.user,
             )
 
     def _report(self, request, result):

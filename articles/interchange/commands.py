@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Article, Section
@@ -27,10 +28,24 @@ class ImportCommand(BaseCommand):
             "--status",
             choices=STATUS_CHOICES,
             default=Article.Status.DRAFT,
-            help="The status of new stories (default: draft, for the desk to check).",
+            help="The status of new stories (default: draft, for the desk to check). "
+            "Publishing needs --editor.",
+        )
+        parser.add_argument(
+            "--editor",
+            metavar="USERNAME",
+            help="The editor who publishes, with --status published: the stories go live "
+            "only if this account may publish them.",
         )
 
-    def handle(self, *args, files, section, status, **options):
+    def handle(self, *args, files, section, status, editor, **options):
+        user = None
+        if editor:
+            user = get_user_model().objects.filter(username=editor).first()
+            if user is None:
+                raise CommandError(f"No user with the username {editor!r}.")
+        if status == Article.Status.PUBLISHED and user is None:
+            raise CommandError("--status published needs --editor USERNAME: who publishes?")
         section_obj = None
         if section:
             section_obj = Section.objects.filter(slug=section).first()
@@ -38,7 +53,7 @@ class ImportCommand(BaseCommand):
                 known = ", ".join(Section.objects.values_list("slug", flat=True)) or "none yet"
                 raise CommandError(f"No section with the slug {section!r} (sections: {known}).")
 
-        results = [self.import_path(Path(name), section_obj, status) for name in files]
+        results = [self.import_path(Path(name), section_obj, status, user) for name in files]
         for result in results:
             if result.ok:
                 self.stdout.write(self.style.SUCCESS(str(result)))
@@ -48,7 +63,7 @@ class ImportCommand(BaseCommand):
         if failed:
             raise CommandError(f"{failed} of {len(results)} files could not be imported.")
 
-    def import_path(self, path, section, status):
+    def import_path(self, path, section, status, user):
         try:
             with path.open("rb") as fileobj:
                 return import_file(
@@ -58,6 +73,7 @@ class ImportCommand(BaseCommand):
                     size=path.stat().st_size,
                     section=section,
                     status=status,
+                    user=user,
                 )
         except OSError as error:
             return FileResult(str(path), problem=f"cannot be read: {error.strerror}")

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
 
 from articles.models import Article
@@ -75,7 +75,15 @@ def decode_text(data):
 
 
 def import_file(
-    name, fileobj, *, fmt, size=None, section=None, status=Article.Status.DRAFT, may_update=None
+    name,
+    fileobj,
+    *,
+    fmt,
+    size=None,
+    section=None,
+    status=Article.Status.DRAFT,
+    may_update=None,
+    user=None,
 ):
     """Import one file: parse it, then save its story in its own transaction.
 
@@ -84,12 +92,16 @@ def import_file(
     """
     try:
         story = PARSERS[fmt](decode_text(read_limited(fileobj, size)))
-        outcome = save_story(story, section=section, status=status, may_update=may_update)
+        outcome = save_story(
+            story, section=section, status=status, may_update=may_update, user=user
+        )
         return FileResult(name, outcome=outcome)
     except ImportProblem as problem:
         return FileResult(name, problem=str(problem))
     except ValidationError as error:
         return FileResult(name, problem=_validation_message(error))
+    except PermissionDenied as error:
+        return FileResult(name, problem=str(error))
     except DatabaseError as error:
         # E.g. a concurrent import of the same ninjs uri: the transaction is
         # rolled back, nothing of this story is stored.

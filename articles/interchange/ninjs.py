@@ -120,9 +120,8 @@ def byline_text(names):
 
 
 def _version(article):
-    # The editorial workflow may number an article's versions; until then
-    # every export is version 1 and ``versioncreated`` says when it changed.
-    return str(getattr(article, "version", None) or 1)
+    # Article.version counts saves after the first, so a new story is version 1.
+    return str(article.version + 1)
 
 
 def _timestamp(value):

@@ -60,14 +60,15 @@ def find_existing(story):
 
 
 @transaction.atomic
-def save_story(story, *, section=None, status=Article.Status.DRAFT, may_update=None):
+def save_story(story, *, section=None, status=Article.Status.DRAFT, may_update=None, user=None):
     """Create the story's article, or update the earlier import of it.
 
     A story already published here is never changed by an import: it is
     skipped, and the desk edits it in the admin. So is one the importing
     person may not change (``may_update(article)`` is false). Raises
-    ValidationError when the story does not fit the model; nothing is
-    written then.
+    ValidationError when the story does not fit the model, and
+    PermissionDenied when ``status`` is published but ``user`` may not
+    publish; nothing is written then.
     """
     _check(story)
     existing = find_existing(story)
@@ -100,19 +101,24 @@ def save_story(story, *, section=None, status=Article.Status.DRAFT, may_update=N
                 f"no section “{story.section_name or story.section_slug}” here: "
                 "the story has no section yet"
             )
+    publish = status == Article.Status.PUBLISHED
     article = Article(
         slug=_free_slug(story.slug or story.headline),
         section=section,
-        status=status,
+        status=Article.Status.DRAFT if publish else status,
     )
     if story.guid:
         article.guid = story.guid
     _fill(article, story)
-    if status == Article.Status.PUBLISHED and article.published_at is None:
-        raise ValidationError("a story published on import needs a dateline")
     article.full_clean()
     article.save()
     _set_bylines_and_tags(article, story)
+    if publish:
+        if user is None:
+            raise ValidationError("publishing on import needs the editor who publishes")
+        # The workflow's one door to going live, with its permission check:
+        # an import publishes only what its editor could publish by hand.
+        article.publish(user, at=article.published_at)
     return Outcome("created", article, notes)
 
 
