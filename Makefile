@@ -31,6 +31,17 @@ run: demo
 	@echo "Newsroom is serving on http://$(HOST)/  (admin: http://$(HOST)/admin/)"
 	$(PY) manage.py runserver $(HOST)
 
+# Production: gunicorn with newsroom.settings.production, which needs SECRET_KEY,
+# ALLOWED_HOSTS and DATABASE_URL in the environment (README: "Production").
+SERVE_SETTINGS ?= newsroom.settings.production
+WORKERS ?= 3
+serve: install
+	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) $(PY) manage.py check --deploy --fail-level ERROR
+	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) $(PY) manage.py collectstatic --noinput --verbosity 0
+	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) $(VENV)/bin/gunicorn newsroom.wsgi \
+		--bind $(HOST) --workers $(WORKERS) --access-logfile - --error-logfile -
+
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
