@@ -56,11 +56,20 @@ def person(author, request):
     return data
 
 
+def date_modified(article, corrections=()):
+    """When the story readers see last changed: its dateline, a change to its
+    words while live, or its latest correction, whichever is latest. Edits no
+    reader can see (a typo in the admin notes, a re-save) do not count."""
+    moments = [article.published_at, article.content_updated_at]
+    moments += [correction.created_at for correction in corrections]
+    return max((moment for moment in moments if moment), default=None)
+
+
 def news_article(article, request, *, image_urls=(), corrections=()):
     """schema.org ``NewsArticle`` for an article page.
 
     ``image_urls`` are absolute URLs of the hero image's renditions;
-    ``corrections`` are objects with ``text`` and ``created_at``.
+    ``corrections`` are the story's ``Correction`` entries, oldest first.
     """
     url = request.build_absolute_uri(article.get_absolute_url())
     data = {
@@ -72,7 +81,7 @@ def news_article(article, request, *, image_urls=(), corrections=()):
         "description": article.dek,
         "inLanguage": settings.NEWSROOM_LANGUAGE,
         "datePublished": iso_datetime(article.published_at),
-        "dateModified": iso_datetime(article.modified_at),
+        "dateModified": iso_datetime(date_modified(article, corrections)),
         "author": [person(author, request) for author in article.ordered_bylines()],
         "publisher": publisher(request),
         "keywords": [tag.name for tag in article.tags.all()],
@@ -85,8 +94,9 @@ def news_article(article, request, *, image_urls=(), corrections=()):
         data["correction"] = [
             {
                 "@type": "CorrectionComment",
-                "text": correction.text,
+                "text": f"{correction.get_kind_display()}: {correction.text}",
                 "datePublished": iso_datetime(correction.created_at),
+                "url": request.build_absolute_uri(correction.get_absolute_url()),
             }
             for correction in corrections
         ]

@@ -66,6 +66,49 @@ def test_article_json_ld_is_a_news_article_with_ordered_bylines_and_dates(client
     assert "correction" not in data
 
 
+def test_corrections_appear_as_correction_comments_and_move_date_modified(
+    client, django_assert_max_num_queries
+):
+    from articles.models import Correction
+
+    article = make_article(published_at=timezone.make_aware(datetime(2023, 5, 8, 18, 10)))
+    first = Correction.objects.create(
+        article=article,
+        kind=Correction.Kind.CORRECTION,
+        text="An earlier version misspelt the minister's name.",
+        created_at=timezone.make_aware(datetime(2023, 5, 9, 9, 30)),
+    )
+    second = Correction.objects.create(
+        article=article,
+        kind=Correction.Kind.UPDATE,
+        text="Adds the ministry's </script> response.",
+        created_at=timezone.make_aware(datetime(2023, 5, 10, 12, 0)),
+    )
+
+    with django_assert_max_num_queries(8):
+        html = client.get(article.get_absolute_url()).content.decode()
+    data = _json_ld(html)
+
+    story_url = f"http://testserver{article.get_absolute_url()}"
+    assert data["correction"] == [
+        {
+            "@type": "CorrectionComment",
+            "text": "Correction: An earlier version misspelt the minister's name.",
+            "datePublished": "2023-05-09T09:30:00+01:00",
+            "url": f"{story_url}#correction-{first.pk}",
+        },
+        {
+            "@type": "CorrectionComment",
+            "text": "Update: Adds the ministry's </script> response.",
+            "datePublished": "2023-05-10T12:00:00+01:00",
+            "url": f"{story_url}#correction-{second.pk}",
+        },
+    ]
+    assert f'id="correction-{first.pk}"' in html
+    assert data["dateModified"] == "2023-05-10T12:00:00+01:00"
+    assert _meta(html, "article:modified_time") == ["2023-05-10T12:00:00+01:00"]
+
+
 def test_article_page_has_canonical_opengraph_and_twitter_tags(client):
     article = make_article(headline='The "big" story', dek="What happened", tags=["Ports"])
     html = client.get(article.get_absolute_url() + "?utm_source=feed").content.decode()

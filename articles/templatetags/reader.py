@@ -30,19 +30,25 @@ def article_metadata(context, article):
     """Canonical link, OpenGraph, Twitter card and NewsArticle JSON-LD."""
     request = context["request"]
     image_url = _absolute(request, article.hero_image.url if article.hero_image else None)
+    corrections = list(article.corrections.all())
     return {
         "article": article,
         "site_name": settings.NEWSROOM_SITE_NAME,
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
         "published": seo.iso_datetime(article.published_at),
-        "modified": seo.iso_datetime(article.modified_at),
+        "modified": seo.iso_datetime(seo.date_modified(article, corrections)),
         "author_urls": [
             request.build_absolute_uri(author.get_absolute_url())
             for author in article.ordered_bylines()
         ],
         "image_url": image_url,
         "json_ld": seo.json_ld_script(
-            seo.news_article(article, request, image_urls=[image_url] if image_url else ()),
+            seo.news_article(
+                article,
+                request,
+                image_urls=[image_url] if image_url else (),
+                corrections=corrections,
+            ),
             nonce=_nonce(request),
         ),
     }
