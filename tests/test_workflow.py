@@ -4,16 +4,17 @@ The role × action grid is tested through the admin with logged-in users and
 through the public pages, as people use them.
 """
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles import preview, workflow
 from articles.models import Article, Byline
 from tests.factories import (
     make_article,
@@ -22,87 +23,18 @@ from tests.factories import (
     make_reporter,
     make_section,
 )
+from tests.workflow_helpers import (
+    ADD_URL,
+    CHANGELIST_URL,
+    change_url,
+    delete_url,
+    form_data,
+    logged_in,
+    new_story_data,
+    run_action,
+)
 
 pytestmark = pytest.mark.django_db
-
-ADD_URL = reverse("admin:articles_article_add")
-CHANGELIST_URL = reverse("admin:articles_article_changelist")
-
-
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
-
-
-def delete_url(article):
-    return reverse("admin:articles_article_delete", args=[article.pk])
-
-
-def management(prefix, total=0, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
-def form_data(article, **changes):
-    """The change form as its user would send it back, with ``changes`` typed in.
-    Inlines are sent empty, which leaves the story's bylines and quotes as they are."""
-    when = timezone.localtime(article.published_at) if article.published_at else None
-    data = {
-        "headline": article.headline,
-        "slug": article.slug,
-        "dek": article.dek,
-        "section": str(article.section_id or ""),
-        "status": article.status,
-        "published_at_0": when.strftime("%Y-%m-%d") if when else "",
-        "published_at_1": when.strftime("%H:%M:%S") if when else "",
-        "body": article.body,
-        "tags": "",
-        "hero_caption": "",
-        "hero_credit": "",
-        "hero_alt": "",
-        "version": str(article.version),
-        **management("bylines"),
-        **management("quotes"),
-        **management("corrections"),
-    }
-    data.update(changes)
-    return data
-
-
-def new_story_data(section, **changes):
-    return {
-        "headline": "Ferry strike ends",
-        "slug": "ferry-strike-ends",
-        "dek": "Crews return tonight.",
-        "section": str(section.pk),
-        "status": Article.Status.DRAFT,
-        "published_at_0": "",
-        "published_at_1": "",
-        "body": "<p>The strike is over.</p>",
-        "tags": "",
-        "hero_caption": "",
-        "hero_credit": "",
-        "hero_alt": "",
-        **management("bylines"),
-        **management("quotes"),
-        **changes,
-    }
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def run_action(client, action, *articles):
-    return client.post(
-        CHANGELIST_URL,
-        {"action": action, "_selected_action": [str(a.pk) for a in articles]},
-    )
 
 
 @pytest.fixture
@@ -426,3 +358,60 @@ def test_byline_is_what_gives_a_reporter_the_story(reporter, others_draft):
     Byline.objects.create(article=others_draft, author=reporter.author)
     assert workflow.can_change(reporter, others_draft)
     assert logged_in(reporter).get(others_draft.get_absolute_url()).status_code == 200
+
+
+# Share links for people without an account
+
+
+def preview_link_from_the_change_form(user, article):
+    form = logged_in(user).get(change_url(article)).content.decode()
+    start = form.index('href="/preview/') + len('href="')
+    return form[start : form.index('"', start)]
+
+
+def test_share_link_from_the_change_form_opens_the_draft_for_anyone(editor, others_draft, client):
+    link = preview_link_from_the_change_form(editor, others_draft)
+
+    response = client.get(link)
+
+    assert response.status_code == 200
+    assert others_draft.headline in response.content.decode()
+    assert "Not public" in response.content.decode()
+    assert "noindex" in response["X-Robots-Tag"]
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_reporter_gets_a_share_link_for_their_own_draft(reporter, own_draft, client):
+    link = preview_link_from_the_change_form(reporter, own_draft)
+    assert client.get(link).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),  # the signature
+        lambda token: "999999" + token[token.index(":") :],  # another article
+        lambda token: token.split(":")[0],  # no signature at all
+    ],
+    ids=["signature", "article", "unsigned"],
+)
+def test_a_tampered_share_link_is_404(others_draft, client, tamper):
+    token = preview.preview_token(others_draft)
+    assert client.get(reverse("articles:preview", args=[token])).status_code == 200
+    assert client.get(reverse("articles:preview", args=[tamper(token)])).status_code == 404
+
+
+def test_an_expired_share_link_is_404(others_draft, client, monkeypatch):
+    issued = time.time() - preview.PREVIEW_LINK_MAX_AGE.total_seconds() - 60
+    monkeypatch.setattr(signing.time, "time", lambda: issued)
+    link = preview.preview_url(others_draft)
+    monkeypatch.undo()
+    assert client.get(link).status_code == 404
+
+
+def test_a_share_link_to_a_story_now_live_goes_to_its_address(others_draft, client, editor):
+    link = preview.preview_url(others_draft)
+    others_draft.publish_now(by=editor)
+    response = client.get(link)
+    assert response.status_code == 302
+    assert response["Location"] == others_draft.get_absolute_url()

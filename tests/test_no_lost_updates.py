@@ -1,0 +1,270 @@
+"""No lost updates, and revisions: two people editing one story, and restoring
+an earlier version from the history. Every write path goes through the same
+version check: the change form (with its inlines), the actions, a restore."""
+
+import pytest
+from django.urls import reverse
+from reversion.models import Version
+
+from articles import workflow
+from articles.models import Article
+from tests.factories import make_article, make_author, make_editor, make_reporter
+from tests.workflow_helpers import (
+    CHANGELIST_URL,
+    change_url,
+    logged_in,
+    run_action,
+    submitted_form,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alice():
+    return make_editor("alice")
+
+
+@pytest.fixture
+def olga():
+    user = make_editor("olga")
+    user.first_name, user.last_name = "Olga", "Desk"
+    user.save()
+    return user
+
+
+def test_second_of_two_concurrent_saves_is_refused_and_keeps_its_input(alice, olga):
+    article = make_article(headline="Original headline", body="<p>First text.</p>")
+    alice_client, olga_client = logged_in(alice), logged_in(olga)
+    alice_form = alice_client.get(change_url(article))
+    olga_form = olga_client.get(change_url(article))
+
+    response = olga_client.post(
+        change_url(article), submitted_form(olga_form, headline="Olga's headline")
+    )
+    assert response.status_code == 302
+
+    response = alice_client.post(
+        change_url(article), submitted_form(alice_form, body="<p>Alice's new text.</p>")
+    )
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    message = " ".join(form.non_field_errors())
+    assert "Olga Desk saved this story at" in message
+    assert "Fields that differ from the saved story: Headline, Body." in message
+    assert form["body"].value() == "<p>Alice's new text.</p>"  # her input is still there
+    assert "Alice&#x27;s new text." in response.content.decode()
+    article.refresh_from_db()
+    assert article.headline == "Olga's headline"  # nothing overwritten
+    assert article.body == "<p>First text.</p>"
+
+
+def test_saving_again_after_the_conflict_is_a_deliberate_overwrite(alice, olga):
+    article = make_article(headline="Original headline")
+    alice_client, olga_client = logged_in(alice), logged_in(olga)
+    alice_form = alice_client.get(change_url(article))
+    olga_client.post(
+        change_url(article),
+        submitted_form(olga_client.get(change_url(article)), headline="Olga's"),
+    )
+    refused = alice_client.post(change_url(article), submitted_form(alice_form, headline="Alice's"))
+    assert refused.status_code == 200
+
+    response = alice_client.post(change_url(article), submitted_form(refused))
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.headline == "Alice's"
+    # Olga's version is not lost: it is in the history.
+    assert "Olga's" in {v.field_dict["headline"] for v in Version.objects.get_for_object(article)}
+
+
+def test_a_concurrent_change_to_the_inlines_alone_is_refused_too(alice, olga):
+    first, second = make_author(name="First"), make_author(name="Second")
+    article = make_article(authors=[first, second])
+    alice_client, olga_client = logged_in(alice), logged_in(olga)
+    alice_form = alice_client.get(change_url(article))
+    olga_client.post(
+        change_url(article),
+        submitted_form(olga_client.get(change_url(article)), headline="Olga's"),
+    )
+
+    # Alice only reorders the bylines.
+    response = alice_client.post(
+        change_url(article),
+        submitted_form(alice_form, **{"bylines-0-position": "5", "bylines-1-position": "1"}),
+    )
+
+    assert response.status_code == 200
+    assert [a.name for a in article.ordered_bylines()] == ["First", "Second"]
+
+
+def test_a_change_form_post_without_its_version_is_refused(alice):
+    article = make_article(headline="Kept")
+    data = submitted_form(logged_in(alice).get(change_url(article)), headline="Changed")
+    del data["version"]
+    response = logged_in(alice).post(change_url(article), data)
+    assert response.status_code == 200
+    article.refresh_from_db()
+    assert article.headline == "Kept"
+
+
+def test_a_stale_copy_cannot_be_saved_or_published_from_code(alice):
+    article = make_article(status=Article.Status.DRAFT)
+    stale = Article.objects.get(pk=article.pk)
+    article.headline = "Saved first"
+    article.save()
+
+    stale.headline = "Saved second"
+    with pytest.raises(workflow.StaleArticle):
+        stale.save()
+    with pytest.raises(workflow.StaleArticle):
+        stale.publish_now(alice)
+    article.refresh_from_db()
+    assert (article.headline, article.status) == ("Saved first", Article.Status.DRAFT)
+
+
+def test_actions_write_through_the_version_check(alice):
+    article = make_article(status=Article.Status.DRAFT)
+    version = article.version
+    run_action(logged_in(alice), "publish_now", article)
+    article.refresh_from_db()
+    assert article.is_published and article.version == version + 1
+
+
+def test_every_admin_save_keeps_a_revision_with_bylines_quotes_and_tags(alice):
+    article = make_article(authors=[make_author(name="Writer")], tags=["Finland"])
+    client = logged_in(alice)
+    client.post(change_url(article), submitted_form(client.get(change_url(article))))
+    run_action(client, "unpublish", article)
+
+    versions = Version.objects.get_for_object(article)
+    assert versions.count() == 2
+    revision = versions.last().revision
+    models = {version.content_type.model for version in revision.version_set.all()}
+    assert models == {"article", "byline", "taggedarticle"}
+    history = client.get(reverse("admin:articles_article_history", args=[article.pk]))
+    assert history.status_code == 200
+    assert "Unpublished" in history.content.decode()
+
+
+@pytest.fixture
+def story_with_history(alice):
+    """A live story saved twice in the admin: first as "First", by Writer, tagged
+    Finland; then as "Second", by Other, tagged Sweden."""
+    writer, other = make_author(name="Writer"), make_author(name="Other")
+    article = make_article(headline="First", authors=[writer], tags=["Finland"])
+    client = logged_in(alice)
+    client.post(change_url(article), submitted_form(client.get(change_url(article))))
+    form = submitted_form(
+        client.get(change_url(article)),
+        headline="Second",
+        tags="Sweden",
+        **{"bylines-0-author": str(other.pk)},
+    )
+    assert client.post(change_url(article), form).status_code == 302
+    article.refresh_from_db()
+    assert article.headline == "Second"
+    first_version = Version.objects.get_for_object(article).last()
+    return article, reverse("admin:articles_article_revision", args=[article.pk, first_version.pk])
+
+
+def test_editor_restores_an_earlier_revision_with_its_bylines_and_tags(alice, story_with_history):
+    article, revision_url = story_with_history
+    client = logged_in(alice)
+
+    page = client.get(revision_url)
+    assert page.status_code == 200
+    assert page.context["adminform"].form["headline"].value() == "First"
+    article.refresh_from_db()
+    assert article.headline == "Second"  # looking at a revision changes nothing
+
+    response = client.post(revision_url, submitted_form(page))
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.headline == "First"
+    assert [a.name for a in article.ordered_bylines()] == ["Writer"]
+    assert [t.name for t in article.tags.all()] == ["Finland"]
+    assert article.is_published
+    assert article.shows_updated_time  # readers are told the live text changed
+
+
+def test_a_restore_is_refused_when_someone_saved_after_it_was_opened(
+    alice, olga, story_with_history
+):
+    article, revision_url = story_with_history
+    page = logged_in(alice).get(revision_url)
+    olga_client = logged_in(olga)
+    olga_client.post(
+        change_url(article),
+        submitted_form(olga_client.get(change_url(article)), headline="Olga's"),
+    )
+
+    response = logged_in(alice).post(revision_url, submitted_form(page))
+
+    assert response.status_code == 200
+    assert "Olga Desk saved this story" in response.content.decode()
+    article.refresh_from_db()
+    assert article.headline == "Olga's"
+
+
+def test_a_restore_never_publishes_or_unpublishes(alice):
+    article = make_article(status=Article.Status.DRAFT, headline="Draft text")
+    client = logged_in(alice)
+    client.post(change_url(article), submitted_form(client.get(change_url(article))))
+    draft_version = Version.objects.get_for_object(article).first()
+    run_action(client, "publish_now", article)
+    url = reverse("admin:articles_article_revision", args=[article.pk, draft_version.pk])
+
+    response = client.post(url, submitted_form(client.get(url)))
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.is_published
+
+
+def test_a_reporter_cannot_restore_someone_elses_story(story_with_history):
+    article, revision_url = story_with_history
+    reporter = logged_in(make_reporter())
+    reporter.post(revision_url, {"headline": "Hijacked"})
+    article.refresh_from_db()
+    assert article.headline == "Second"
+    assert "Second" not in reporter.get(CHANGELIST_URL).content.decode()
+
+
+def test_a_save_that_loses_the_race_after_the_check_is_refused_not_written(
+    alice, olga, monkeypatch
+):
+    """Olga's save lands after the form's check passed but before Alice's write
+    (simulated by letting the first check miss it): the conditional UPDATE in
+    Article.save() refuses the write, and the form comes back explaining."""
+    from articles.workflow_admin import ArticleAdminForm
+
+    article = make_article(headline="Original")
+    alice_form = logged_in(alice).get(change_url(article))
+    olga_client = logged_in(olga)
+    olga_client.post(
+        change_url(article),
+        submitted_form(olga_client.get(change_url(article)), headline="Olga's"),
+    )
+    real_check, checks = ArticleAdminForm._refuse_stale_save, []
+
+    def first_check_misses_olga(form, opened_version):
+        checks.append(opened_version)
+        if len(checks) > 1:
+            real_check(form, opened_version)
+
+    monkeypatch.setattr(ArticleAdminForm, "_refuse_stale_save", first_check_misses_olga)
+    response = logged_in(alice).post(
+        change_url(article), submitted_form(alice_form, headline="Alice's")
+    )
+
+    assert len(checks) == 2
+    assert response.status_code == 200
+    assert "Olga Desk saved this story" in " ".join(
+        response.context["adminform"].form.non_field_errors()
+    )
+    article.refresh_from_db()
+    assert article.headline == "Olga's"
