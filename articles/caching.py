@@ -8,6 +8,7 @@ A cached page records *dependency keys* for everything it shows:
 * ``list:home``, ``list:section:2``, ``list:author:3``, ``list:tag:5``,
   ``list:expert:7`` — a list the page is one page of, which changes when a story
   joins, leaves or moves in it;
+* ``sitemap`` — the sitemaps, which list every live story and everything with one;
 * ``nav`` — the section navigation at the top of every page, which is also the
   only place a page shows a section's name (a story's kicker links to it too).
 
@@ -40,8 +41,10 @@ import hashlib
 import math
 import re
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -67,7 +70,7 @@ LIST_OWNERS = {
     "tag": "tags",
     "expert": "quotes__expert",
 }
-# ``?page=`` values worth a cache entry: real page numbers. Anything else is
+# Page-number values worth a cache entry: real page numbers. Anything else is
 # served (forgivingly) but not stored, so junk URLs cannot fill the cache.
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 
@@ -92,6 +95,10 @@ def invalidate(*keys):
 def _stamp(keys):
     moment = time.time()
     cache.set_many({STAMP_PREFIX + key: moment for key in keys}, timeout=None)
+    if "list:home" in keys:
+        # A listed story changed: the writer pays for the next publication
+        # time, so that readers' cache misses never do.
+        _refresh_next_publication()
 
 
 def _stamps_are_older_than(keys, moment):
@@ -153,16 +160,36 @@ def list_owner(context):
     return None, None
 
 
-def next_change_for_context(context, now):
-    """When the next scheduled story joins the list this page shows, or None."""
-    owner_name, owner = list_owner(context)
-    if owner is not None:
-        upcoming = Article.objects.filter(**{LIST_OWNERS[owner_name]: owner})
-    elif "articles" in context:
-        upcoming = Article.objects.all()
-    else:
-        return None
-    return upcoming.next_publication_time(after=now)
+NEXT_PUBLICATION_KEY = "newsroom:next-publication"
+
+
+def next_publication(now):
+    """When the next scheduled story goes live anywhere on the site, or None.
+
+    Every list page (and feed and sitemap) is kept no later than this. It is
+    site-wide rather than per list so that a cache miss costs no query for it:
+    it is computed when a listed story changes (which stamps ``list:home``) and
+    kept in the cache until the next such change or until the moment passes.
+    The price: each scheduled publication refreshes every list once, not only
+    the lists the story joins."""
+    known = cache.get_many([NEXT_PUBLICATION_KEY, STAMP_PREFIX + "list:home"])
+    entry, stamp = known.get(NEXT_PUBLICATION_KEY), known.get(STAMP_PREFIX + "list:home")
+    if (
+        entry is not None
+        and stamp is not None
+        and stamp < entry["computed_at"]
+        and (entry["at"] is None or now < entry["at"])
+    ):
+        return entry["at"]
+    return _refresh_next_publication(now)
+
+
+def _refresh_next_publication(now=None):
+    computed_at = time.time()
+    at = Article.objects.next_publication_time(after=now)
+    _ensure_stamps({"list:home"}, computed_at)
+    cache.set(NEXT_PUBLICATION_KEY, {"at": at, "computed_at": computed_at}, None)
+    return at
 
 
 # -- the page cache -------------------------------------------------------------
@@ -203,7 +230,11 @@ def is_cacheable_request(request, query_params):
         return False
     if not set(request.GET) <= set(query_params):
         return False
-    if any(not PAGE_NUMBER.fullmatch(value) for value in request.GET.getlist("page")):
+    if any(
+        not PAGE_NUMBER.fullmatch(value)
+        for name in query_params
+        for value in request.GET.getlist(name)
+    ):
         return False
     user = getattr(request, "user", None)
     return user is None or not user.is_authenticated
@@ -237,12 +268,53 @@ def with_validators(request, response, page, state):
     )
 
 
-class CachedPageMixin:
-    """For public views: serve anonymous readers from the cache until something
-    the page shows changes, with ETag/Last-Modified and 304s.
+def serve_cached(request, query_params, render, describe):
+    """The page cache around one request.
 
-    Dependency keys come from the rendered context (``keys_for_context``);
-    a view may override ``get_cache_keys`` and ``get_next_change``.
+    ``render()`` produces the response; ``describe(response)`` returns the
+    dependency keys of what it shows and whether it is a list (kept no later
+    than the next scheduled publication), or None if it must not be stored.
+    """
+    if not is_cacheable_request(request, query_params):
+        return render()
+    key = page_cache_key(request, query_params)
+    page = cache.get(key)
+    if page is not None and page.is_fresh():
+        return with_validators(request, page.to_response(), page, "hit")
+
+    started, now = time.time(), timezone.now()
+    response = render()
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+        response.render()
+    description = describe(response) if is_storable_response(request, response) else None
+    if description is None:
+        response[CACHE_HEADER] = "miss"
+        return response
+    keys, is_list = description
+    valid_until = next_publication(now) if is_list else None
+    timeout = page_cache_seconds()
+    if valid_until is not None:
+        timeout = min(timeout, max(1, math.ceil((valid_until - now).total_seconds())))
+    page = CachedPage(
+        content=response.content,
+        status=response.status_code,
+        headers=list(response.items()),
+        keys=frozenset(keys),
+        rendered_at=started,
+        valid_until=valid_until,
+        etag=f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
+    )
+    _ensure_stamps(page.keys, started)
+    cache.set(key, page, timeout)
+    return with_validators(request, response, page, "miss")
+
+
+class CachedPageMixin:
+    """For public class-based views: serve anonymous readers from the cache
+    until something the page shows changes, with ETag/Last-Modified and 304s.
+
+    Dependency keys come from the rendered context (``keys_for_context``); a
+    view may override ``get_cache_keys``.
     """
 
     cache_query_params = ("page",)
@@ -250,57 +322,85 @@ class CachedPageMixin:
     def get_cache_keys(self, context):
         return keys_for_context(context)
 
-    def get_next_change(self, context, now):
-        return next_change_for_context(context, now)
-
     def dispatch(self, request, *args, **kwargs):
-        if not is_cacheable_request(request, self.cache_query_params):
-            return super().dispatch(request, *args, **kwargs)
-        key = page_cache_key(request, self.cache_query_params)
-        page = cache.get(key)
-        if page is not None and page.is_fresh():
-            return with_validators(request, page.to_response(), page, "hit")
-
-        started, now = time.time(), timezone.now()
-        response = super().dispatch(request, *args, **kwargs)
-        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
-            response.render()
-        context = getattr(response, "context_data", None)
-        if (
-            context is None
-            or not is_storable_response(request, response)
-            or not self._is_the_requested_page(request, context)
-        ):
-            response[CACHE_HEADER] = "miss"
-            return response
-        page = self._store(key, response, context, started, now)
-        return with_validators(request, response, page, "miss")
-
-    @staticmethod
-    def _is_the_requested_page(request, context):
-        """``?page=99`` of a three-page list shows page 3: serve it, don't keep it."""
-        requested = request.GET.get("page")
-        page_obj = context.get("page_obj")
-        return requested is None or (page_obj is not None and str(page_obj.number) == requested)
-
-    def _store(self, key, response, context, started, now):
-        keys = frozenset(self.get_cache_keys(context))
-        valid_until = self.get_next_change(context, now)
-        timeout = page_cache_seconds()
-        if valid_until is not None:
-            timeout = min(timeout, max(1, math.ceil((valid_until - now).total_seconds())))
-        page = CachedPage(
-            content=response.content,
-            status=response.status_code,
-            headers=list(response.items()),
-            keys=keys,
-            rendered_at=started,
-            valid_until=valid_until,
-            etag=f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
+        return serve_cached(
+            request,
+            self.cache_query_params,
+            lambda: super(CachedPageMixin, self).dispatch(request, *args, **kwargs),
+            self._describe,
         )
-        _ensure_stamps(keys, started)
-        cache.set(key, page, timeout)
-        return page
+
+    def _describe(self, response):
+        context = getattr(response, "context_data", None)
+        if context is None:
+            return None
+        # ``?page=99`` of a three-page list shows page 3: serve it, don't keep it.
+        requested, page_obj = self.request.GET.get("page"), context.get("page_obj")
+        if requested is not None and (page_obj is None or str(page_obj.number) != requested):
+            return None
+        return self.get_cache_keys(context), is_list_context(context)
+
+
+def is_list_context(context):
+    return "articles" in context or "quotes" in context
+
+
+_feed_shown = ContextVar("feed_shown", default=None)
+
+
+class CachedFeedMixin:
+    """For ``contrib.syndication`` feeds: the same cache as the pages. A feed
+    shows its owner (if any) and its entries: their fields, bylines and tags."""
+
+    def __call__(self, request, *args, **kwargs):
+        shown = {}
+        token = _feed_shown.set(shown)
+        try:
+            return serve_cached(
+                request,
+                (),
+                lambda: super(CachedFeedMixin, self).__call__(request, *args, **kwargs),
+                lambda response: (self.get_cache_keys(shown), True) if shown else None,
+            )
+        finally:
+            _feed_shown.reset(token)
+
+    # The two per-feed and per-entry hooks of ``Feed.get_feed`` record what the
+    # feed shows (``items()`` itself is the feeds' own business).
+    def feed_extra_kwargs(self, obj):
+        if (shown := _feed_shown.get()) is not None:
+            shown.update(owner=obj, articles=[])
+        return super().feed_extra_kwargs(obj)
+
+    def item_extra_kwargs(self, item):
+        if (shown := _feed_shown.get()) is not None:
+            shown["articles"].append(item)
+        return super().item_extra_kwargs(item)
+
+    def get_cache_keys(self, shown):
+        context = {"articles": shown["articles"]}
+        if owner_model := getattr(self, "owner_model", None):  # a section's, author's, tag's
+            context[owner_model._meta.model_name] = shown["owner"]
+        keys = keys_for_context(context) - {"nav"}  # a feed has no navigation
+        for article in shown["articles"]:
+            keys.add(f"article-page:{article.pk}")  # entries list their tags
+            keys.update(f"tag:{tag.pk}" for tag in article.tags.all())
+        return keys
+
+
+def cached_for_readers(view, keys, is_list=True):
+    """The page cache for a function view (sitemaps) with fixed dependency keys."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return serve_cached(
+            request,
+            ("p",),  # sitemaps paginate with ?p=
+            lambda: view(request, *args, **kwargs),
+            lambda response: (keys, is_list),
+        )
+
+    return wrapper
 
 
 # -- invalidation rules ---------------------------------------------------------
@@ -346,6 +446,7 @@ def _article_saved(sender, instance, created, **kwargs):
     before = getattr(instance, "_cache_before", None) or {}
     keys = {f"article:{instance.pk}"}
     if LISTED in (instance.status, before.get("status")):
+        keys.add("sitemap")  # lastmod is the story's latest change
         sections = {instance.section_id, before.get("section_id")} - {None}
         moved = created or any(
             before.get(field) != getattr(instance, field) for field in ("status", "published_at")
@@ -365,7 +466,7 @@ def _article_deleted(sender, instance, **kwargs):
     # Before the cascade removes bylines, tags and quotes: they say where it was listed.
     keys = {f"article:{instance.pk}"}
     if instance.status == LISTED:
-        keys |= {"list:home", f"list:section:{instance.section_id}"}
+        keys |= {"sitemap", "list:home", f"list:section:{instance.section_id}"}
         keys |= _lists_containing(instance.pk)
     invalidate(*keys)
 
@@ -377,7 +478,7 @@ def _section_before(sender, instance, **kwargs):
 
 @receiver(post_save, sender=Section, dispatch_uid="caching_section_saved")
 def _section_saved(sender, instance, **kwargs):
-    keys = {f"section:{instance.pk}"}
+    keys = {f"section:{instance.pk}", "sitemap"}
     before = getattr(instance, "_cache_before", None)
     now = {"name": instance.name, "slug": instance.slug, "position": instance.position}
     # The navigation on every page lists sections by name, in order.
@@ -388,7 +489,7 @@ def _section_saved(sender, instance, **kwargs):
 
 @receiver(post_delete, sender=Section, dispatch_uid="caching_section_deleted")
 def _section_deleted(sender, instance, **kwargs):
-    invalidate(f"section:{instance.pk}", "nav")
+    invalidate(f"section:{instance.pk}", "nav", "sitemap")
 
 
 @receiver(post_save, sender=Author, dispatch_uid="caching_author_saved")
@@ -398,7 +499,7 @@ def _section_deleted(sender, instance, **kwargs):
 @receiver(post_save, sender=Tag, dispatch_uid="caching_tag_saved")
 @receiver(post_delete, sender=Tag, dispatch_uid="caching_tag_deleted")
 def _owner_changed(sender, instance, **kwargs):
-    invalidate(f"{sender._meta.model_name}:{instance.pk}")
+    invalidate(f"{sender._meta.model_name}:{instance.pk}", "sitemap")
 
 
 def _link_changed(instance, article_id, list_name, list_field, shown_on="article"):
@@ -409,7 +510,7 @@ def _link_changed(instance, article_id, list_name, list_field, shown_on="article
     if _is_listed(article_id):
         before = getattr(instance, "_cache_before", None) or {}
         owners = {getattr(instance, list_field), before.get(list_field)} - {None}
-        keys |= {f"list:{list_name}:{pk}" for pk in owners}
+        keys |= {f"list:{list_name}:{pk}" for pk in owners} | {"sitemap"}
     invalidate(*keys)
 
 

@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
+from .caching import CachedFeedMixin
 from .models import Article, Author, Section, Tag
 
 FEED_LENGTH = 30
 
 
-class ArticleFeed(Feed):
+class ArticleFeed(CachedFeedMixin, Feed):
     """The latest published stories of the whole site (RSS 2.0)."""
 
     feed_type = Rss201rev2Feed

@@ -3,6 +3,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from . import feeds, views
+from .caching import cached_for_readers
 from .interchange.views import ArticleNinjsView
 from .sitemaps import NEWS_SITEMAPS, SITEMAPS
 
@@ -30,19 +31,19 @@ urlpatterns = [
     # Search engines: a sitemap index, its parts, the Google News sitemap, robots.txt.
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        cached_for_readers(sitemap_views.index, keys={"sitemap"}),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap_part"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        cached_for_readers(sitemap_views.sitemap, keys={"sitemap"}),
         {"sitemaps": SITEMAPS},
         name="sitemap_part",
     ),
     path(
         "news-sitemap.xml",
-        sitemap_views.sitemap,
+        cached_for_readers(sitemap_views.sitemap, keys={"sitemap"}),
         {"sitemaps": NEWS_SITEMAPS, "template_name": "sitemaps/news.xml"},
         name="news_sitemap",
     ),

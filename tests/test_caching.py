@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Byline, ExpertQuote
@@ -312,8 +313,9 @@ def test_a_scheduled_story_appears_at_its_minute_without_any_purge(client, newsr
         response, html = fetch(client, urls[page])
         assert response["X-Cache"] == "miss"
         assert "Embargoed report" in html, page
-    # Lists the story does not join stay cached through its publication.
-    for page in ("section_a", "author_a", "article_a"):
+    # Story pages stay cached through it. (Lists are kept no later than the
+    # next publication anywhere on the site: they all refresh once.)
+    for page in ("article_a", "article_b"):
         assert_hit(client, urls[page])
 
 
@@ -402,3 +404,43 @@ def test_if_modified_since_gets_304_until_the_page_changes(client, newsroom):
     changed = client.get(url, headers={"if-modified-since": last_modified})
     assert changed.status_code == 200
     assert "Story A corrected" in changed.content.decode()
+
+
+def test_feeds_are_cached_and_refreshed_by_what_their_entries_show(client, newsroom):
+    feeds = {
+        "site": reverse("articles:feed"),
+        "author_a": reverse("articles:author_feed_atom", args=[newsroom["author_a"].slug]),
+        "tag_a": reverse("articles:tag_feed", args=[newsroom["tag_a"].slug]),
+        "section_b": reverse("articles:section_feed", args=[newsroom["section_b"].slug]),
+    }
+    prime(client, feeds)
+
+    _rename("name", "Subject A renamed")(newsroom, "tag_a")  # entries list their tags
+
+    for name in ("site", "author_a", "tag_a"):
+        response, xml = fetch(client, feeds[name])
+        assert response["X-Cache"] == "miss" and "Subject A renamed" in xml, name
+    assert_hit(client, feeds["section_b"])
+
+    _publish_draft(newsroom)
+    for name in ("site", "author_a", "tag_a"):
+        assert "Story C" in fetch(client, feeds[name])[1], name
+    assert_hit(client, feeds["section_b"])
+
+
+def test_sitemaps_are_cached_until_a_public_change(client, newsroom):
+    sitemaps = {
+        "index": reverse("articles:sitemap"),
+        "articles": reverse("articles:sitemap_part", args=["articles"]),
+        "news": reverse("articles:news_sitemap"),
+    }
+    prime(client, sitemaps)
+
+    _edit_draft(newsroom)
+    for url in sitemaps.values():
+        assert_hit(client, url)
+
+    _publish_draft(newsroom)
+    for name in ("articles", "news"):
+        assert newsroom["draft"].get_absolute_url() in fetch(client, sitemaps[name])[1], name
+    assert fetch(client, sitemaps["index"])[0]["X-Cache"] == "miss"
