@@ -362,6 +362,26 @@ def test_ninjs_from_another_system_with_plain_text_body_and_by_line(tmp_path):
     assert article.guid == "http://wire.example.org/items/20230508-ferry"
 
 
+def test_markup_outside_the_body_allow_list_is_removed_on_import(tmp_path):
+    document = {
+        "uri": "urn:x:script",
+        "headlines": [{"value": "Hello"}],
+        "bodies": [
+            {
+                "contenttype": "text/html",
+                "value": '<p onclick="steal()">Hi <script>steal()</script>'
+                '<img src="x" onerror="steal()"><a href="javascript:steal()">there</a></p>',
+            }
+        ],
+    }
+
+    run_import(write_json(tmp_path, "script.json", document))
+
+    body = Article.objects.get().body
+    assert "Hi" in body and "there" in body
+    assert "steal" not in body and "<img" not in body
+
+
 # Bad files ---------------------------------------------------------------------------
 
 GOOD = {
@@ -401,6 +421,23 @@ BAD_FILES = {
         b'{"uri": "urn:x:1", "headlines": [{"value": "Hi"}], '
         b'"people": [{"name": 7, "rel": "author"}]}',
         "field people[0].name: expected text, found int",
+    ),
+    "deep.json": (b"[" * 100_000 + b"]" * 100_000, "this JSON is nested too deeply"),
+    "big-number.json": (
+        b'{"uri": "urn:x:1", "urgency": 1' + b"0" * 5000 + b"}",
+        "this JSON cannot be read: a number in it is far too long",
+    ),
+    "nul.json": (
+        b'{"uri": "urn:x:1", "headlines": [{"value": "Hi\\u0000there"}]}',
+        "this JSON contains characters that are not text",
+    ),
+    "surrogate.json": (
+        b'{"uri": "urn:x:1", "headlines": [{"value": "Hi \\ud800"}]}',
+        "this JSON contains characters that are not text",
+    ),
+    "long-tag.json": (
+        json.dumps({**GOOD, "uri": "urn:x:tag", "subjects": [{"name": "x" * 150}]}).encode(),
+        "field subjects[0].name: the tag is 150 characters long; the limit is 100",
     ),
     "huge.json": (
         json.dumps(

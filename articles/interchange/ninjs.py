@@ -33,7 +33,7 @@ from django.utils.html import escape
 
 from .copy import parse_byline
 from .errors import ImportProblem
-from .store import Story
+from .store import TAG_NAME_MAX_CHARS, Story
 
 NINJS_VERSION = "2.4"
 NINJS_SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_2.4.json"
@@ -169,6 +169,16 @@ def parse_ninjs(text):
         raise ImportProblem(
             f"this is not valid JSON: {error.msg} (column {error.colno})", line=error.lineno
         ) from None
+    except RecursionError:
+        raise ImportProblem("this JSON is nested too deeply to be a story") from None
+    except ValueError:  # Python refuses integers thousands of digits long
+        raise ImportProblem("this JSON cannot be read: a number in it is far too long") from None
+    # JSON escapes can spell what no text file can hold: a NUL, half of a
+    # surrogate pair. The database would refuse them, so refuse them here.
+    if any(_not_storable(string) for string in _strings(document)):
+        raise ImportProblem(
+            "this JSON contains characters that are not text (a NUL or a lone surrogate)"
+        )
     if not isinstance(document, dict) or "uri" not in document:
         raise ImportProblem(
             "this JSON is not a ninjs document: it needs to be an object with a 'uri', "
@@ -203,9 +213,38 @@ def parse_ninjs(text):
             story.section_slug = _string(subject, "literal", field=f"subjects[{index}].literal")
             story.section_name = _string(subject, "name", field=f"subjects[{index}].name")
         elif name and name.casefold() not in {tag.casefold() for tag in story.tags}:
+            if len(name) > TAG_NAME_MAX_CHARS:
+                raise ImportProblem(
+                    f"the tag is {len(name)} characters long; the limit is {TAG_NAME_MAX_CHARS}",
+                    field=f"subjects[{index}].name",
+                )
             story.tags.append(name)
     _read_hero(document, story)
     return story
+
+
+def _strings(document):
+    """Every key and string value in the document (without recursion: it may be deep)."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            yield from value.keys()
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+def _not_storable(string):
+    if "\x00" in string:
+        return True
+    try:
+        string.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _headline(document):
