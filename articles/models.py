@@ -14,6 +14,7 @@ from taggit.models import TagBase, TaggedItemBase
 
 from . import workflow
 from .html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, clean_body
+from .images import SafeImageField
 from .uploads import GeneratedName
 
 
@@ -46,7 +47,7 @@ class Author(models.Model):
         max_length=200, blank=True, help_text='For example "Senior correspondent".'
     )
     bio = models.TextField(blank=True)
-    photo = models.ImageField(upload_to=GeneratedName("authors"), blank=True)
+    photo = SafeImageField(upload_to=GeneratedName("authors"), blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -206,7 +207,7 @@ class Article(models.Model):
         help_text="Counts saves; a save from an out-of-date copy is refused (no lost updates).",
     )
 
-    hero_image = models.ImageField(upload_to=GeneratedName("heroes"), blank=True)
+    hero_image = SafeImageField(upload_to=GeneratedName("heroes"), blank=True)
     hero_caption = models.CharField("caption", max_length=500, blank=True)
     hero_credit = models.CharField("credit", max_length=200, blank=True)
     hero_alt = models.CharField(
@@ -447,7 +448,7 @@ class Expert(models.Model):
     )
     affiliation = models.CharField(max_length=200, blank=True)
     bio = models.TextField(blank=True)
-    photo = models.ImageField(upload_to=GeneratedName("experts"), blank=True)
+    photo = SafeImageField(upload_to=GeneratedName("experts"), blank=True)
     link = models.URLField(blank=True)
 
     class Meta:

@@ -1,0 +1,188 @@
+"""Uploaded images: accepted by what they contain, stored clean.
+
+Every image field of the site is a ``SafeImageField``; its form field checks an
+upload and replaces it with a re-encoded copy before anything is stored:
+
+- only JPEG, PNG, WebP and GIF, recognised by their content (Pillow), and the
+  file name's extension must agree with it;
+- at most ``MAX_UPLOAD_BYTES`` and Pillow's ``MAX_IMAGE_PIXELS`` (a
+  decompression bomb is a small file that expands to gigabytes of pixels);
+- the whole picture must decode: truncated and damaged files are refused;
+- no web page code hidden in or after the picture (polyglots that a browser
+  could be tricked into running as HTML);
+- the stored file is re-encoded from the pixels: the EXIF orientation is
+  applied, and EXIF (GPS position, camera serial numbers), comments and
+  anything appended are dropped. Readers only ever get that clean copy.
+"""
+
+import io
+import re
+import warnings
+from pathlib import PurePath
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from PIL import Image, ImageOps
+
+MAX_UPLOAD_BYTES = 15 * 1024 * 1024
+# Pillow's own bomb threshold (about 89 megapixels): more than any newsroom
+# camera produces. Set here so the limit is explicit and the same everywhere.
+MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+
+# Pillow format → the extensions a file of that format may carry (first one is
+# used for the stored copy), its MIME type, and how it is re-encoded.
+FORMATS = {
+    "JPEG": ([".jpg", ".jpeg"], "image/jpeg", {"quality": 90, "optimize": True}),
+    "PNG": ([".png"], "image/png", {"optimize": True}),
+    "WEBP": ([".webp"], "image/webp", {"quality": 90}),
+    "GIF": ([".gif"], "image/gif", {}),
+}
+ACCEPTED = "JPEG, PNG, WebP or GIF"
+
+# Markup that has no business inside a picture: a browser sniffing the file as
+# HTML, or a page including it, could run it. Long enough not to occur by
+# chance in compressed image data.
+MARKUP = re.compile(
+    rb"<(?:script|html|body|iframe|svg[\s>/]|\?php|!doctype|object|embed)|javascript:",
+    re.IGNORECASE,
+)
+
+
+def image_format_of(image):
+    # Phones save photos with a depth map or a preview as MPO: JPEG files.
+    return "JPEG" if image.format == "MPO" else image.format
+
+
+def _megapixels(pixels):
+    return f"{pixels / 1_000_000:.0f}"
+
+
+def open_checked(data, name):
+    """The ``Image`` in ``data`` (bytes), decoded and checked; ValidationError
+    with a message for the editor otherwise."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            "This file is %(size)s MB; the limit is 15 MB. Export the picture at a "
+            "smaller size and upload it again.",
+            code="too_big",
+            params={"size": f"{len(data) / 1024 / 1024:.1f}"},
+        )
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that: refuse both.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image_format = image_format_of(image)
+            if image_format not in FORMATS:
+                raise ValidationError(
+                    "This is a %(format)s file. Upload a JPEG, PNG, WebP or GIF picture.",
+                    code="format",
+                    params={"format": image_format or "unknown"},
+                )
+            image.verify()  # structure and checksums, without decoding
+            # verify() leaves the image unusable: open again and decode every pixel.
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            "This picture is too large to process: the most we accept is %(limit)s megapixels.",
+            code="bomb",
+            params={"limit": _megapixels(MAX_IMAGE_PIXELS)},
+        ) from None
+    except Image.UnidentifiedImageError:
+        raise ValidationError(
+            "This file is not a picture. Upload a JPEG, PNG, WebP or GIF picture.",
+            code="not_image",
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        # Pillow's words for truncated or corrupt data.
+        raise ValidationError(
+            "This picture is damaged or incomplete (%(reason)s). Export it again "
+            "and upload the new file.",
+            code="damaged",
+            params={"reason": str(error) or type(error).__name__},
+        ) from None
+
+    extensions = FORMATS[image_format][0]
+    suffix = PurePath(name or "").suffix.lower()
+    if suffix not in extensions:
+        raise ValidationError(
+            "This file is a %(format)s picture but its name ends in “%(suffix)s”. "
+            "Rename it to end in %(expected)s and upload it again.",
+            code="misnamed",
+            params={
+                "format": image_format,
+                "suffix": suffix or "(nothing)",
+                "expected": " or ".join(extensions),
+            },
+        )
+    found = MARKUP.search(data)
+    if found:
+        raise ValidationError(
+            "This file contains web page code (“%(markup)s”) besides the picture, "
+            "so it is refused. Export the picture again from an image editor.",
+            code="polyglot",
+            params={"markup": found.group().decode("ascii", "replace")},
+        )
+    return image
+
+
+def reencode(image):
+    """The picture alone, upright, in its own format: no EXIF, no comments,
+    nothing appended. Returns ``(bytes, extension, content_type)``."""
+    image_format = image_format_of(image)
+    extensions, content_type, options = FORMATS[image_format]
+    animated = image_format != "JPEG" and getattr(image, "n_frames", 1) > 1
+    if not animated:
+        # Turns the pixels as the camera's orientation tag says; the tag goes
+        # with the rest of the EXIF.
+        image = ImageOps.exif_transpose(image)
+    options = dict(options)
+    if animated:
+        options.update(save_all=True)
+    keep = {"icc_profile", "transparency", "duration", "loop", "background"}
+    info = {key: value for key, value in image.info.items() if key in keep}
+    image.info = info
+    if image_format == "JPEG" and image.mode not in ("RGB", "L", "CMYK"):
+        image = image.convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, image_format, **{**info, **options})
+    return buffer.getvalue(), extensions[0], content_type
+
+
+def clean_upload(uploaded):
+    """A checked, re-encoded copy of an uploaded file, ready to be stored."""
+    uploaded.seek(0)
+    data = uploaded.read()
+    image = open_checked(data, uploaded.name)
+    clean, extension, content_type = reencode(image)
+    stem = PurePath(uploaded.name).stem[:80] or "image"
+    result = SimpleUploadedFile(f"{stem}{extension}", clean, content_type)
+    result.image = Image.open(io.BytesIO(clean))
+    return result
+
+
+class SafeImageFormField(forms.ImageField):
+    """An image upload that is checked by content and stored re-encoded."""
+
+    def to_python(self, data):
+        uploaded = forms.FileField.to_python(self, data)  # empty, missing, too long a name
+        if uploaded is None:
+            return None
+        return clean_upload(uploaded)
+
+
+class SafeImageField(models.ImageField):
+    """``ImageField`` whose forms (admin and any ModelForm) use ``SafeImageFormField``."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": SafeImageFormField, **kwargs})
+
+    def deconstruct(self):
+        # Only the form differs, not the column: migrations see a plain
+        # ImageField, so switching a field to this one needs no migration.
+        name, path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs
