@@ -4,7 +4,8 @@ A cached page records *dependency keys* for everything it shows:
 
 * ``article:12``, ``author:3``, ``section:2``, ``tag:5``, ``expert:7`` — an object
   whose own fields appear on the page (a headline, a byline, a tag's name);
-* ``article-page:12`` — what only a story's own page shows: its quotes and tags;
+* ``article-page:12`` — what only a story's own page shows: its quotes, tags
+  and corrections;
 * ``list:home``, ``list:section:2``, ``list:author:3``, ``list:tag:5``,
   ``list:expert:7`` — a list the page is one page of, which changes when a story
   joins, leaves or moves in it;
@@ -57,7 +58,17 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, urlencode
 
-from .models import Article, Author, Byline, Expert, ExpertQuote, Section, Tag, TaggedArticle
+from .models import (
+    Article,
+    Author,
+    Byline,
+    Correction,
+    Expert,
+    ExpertQuote,
+    Section,
+    Tag,
+    TaggedArticle,
+)
 
 STAMP_PREFIX = "newsroom:stamp:"
 PAGE_PREFIX = "newsroom:page:1:"  # bump the number if CachedPage changes shape
@@ -556,3 +567,19 @@ def _quote_changed(sender, instance, **kwargs):
 def _tagging_changed(sender, instance, **kwargs):
     # taggit adds with get_or_create and removes with QuerySet.delete(): both signal.
     _link_changed(instance, instance.content_object_id, "tag", "tag_id", "article-page")
+
+
+@receiver(post_save, sender=Correction, dispatch_uid="caching_correction_saved")
+@receiver(post_delete, sender=Correction, dispatch_uid="caching_correction_deleted")
+def _correction_changed(sender, instance, **kwargs):
+    # The story's page lists its corrections (and its JSON-LD its latest change).
+    invalidate(f"article-page:{instance.article_id}")
+
+
+def links_rewritten(article):
+    """For code that rewrites a story's bylines or tags without model signals
+    (``bulk_create``): refresh its pages and every list it is now in."""
+    keys = {f"article:{article.pk}", f"article-page:{article.pk}"}
+    if _is_listed(article.pk):
+        keys |= _lists_containing(article.pk) | {"sitemap"}
+    invalidate(*keys)

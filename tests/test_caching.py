@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Byline, ExpertQuote
+from articles.models import Article, Byline, Correction, ExpertQuote
+from articles.preview import preview_url
 from tests.factories import make_article, make_author, make_expert, make_section, make_staff
 from tests.test_admin import ADD_URL, article_form_data
 
@@ -136,6 +137,10 @@ def _edit_draft(world):
     world["draft"].save()
 
 
+def _add_correction(world):
+    Correction.objects.create(article=world["article_a"], text="An earlier version misspelt it.")
+
+
 def _move_section(world):
     world["article_a"].section = world["section_b"]
     world["article_a"].save()
@@ -243,6 +248,12 @@ RULES = {
         ["section_b"],
         ["article_b", "author_b", "tag_b", "expert_b"],
     ),
+    "correction added": (
+        _add_correction,
+        "An earlier version misspelt it.",
+        ["article_a"],
+        [page for page in PAGES if page != "article_a"],
+    ),
     "draft edited": (_edit_draft, None, [], PAGES),
 }
 
@@ -338,6 +349,15 @@ def test_staff_are_never_served_or_given_cached_pages(client, newsroom):
     response, _ = fetch(reader, url)
     assert response["X-Cache"] == "miss"  # staff's visit stored nothing
     assert "X-Cache" not in fetch(client, url)[0]  # and staff never get the reader's copy
+
+
+def test_signed_preview_links_are_never_cached(client, newsroom):
+    url = preview_url(newsroom["draft"])
+    for _ in range(2):
+        response, html = fetch(client, url)
+        assert response.status_code == 200 and "Story C" in html
+        assert response["X-Cache"] == "miss"
+        assert "no-cache" in response["Cache-Control"]
 
 
 def test_preview_links_and_other_query_strings_bypass_the_cache(client, newsroom):

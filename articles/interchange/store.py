@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from articles import caching
 from articles.html import clean_body
 from articles.models import Article, Author, Byline, Section
 
@@ -170,6 +171,7 @@ def _set_bylines_and_tags(article, story):
         for position, name in enumerate(story.authors)
     )
     article.tags.set(story.tags)
+    caching.links_rewritten(article)  # bulk_create sends no signal to the page cache
 
 
 def known_section(story):
