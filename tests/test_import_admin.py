@@ -89,6 +89,18 @@ def test_uploading_copy_creates_a_draft_and_says_so_with_a_link(superuser_client
     assert reverse("admin:articles_article_change", args=[article.pk]) in message
 
 
+def test_an_imported_story_starts_its_history_with_who_imported_which_file(superuser_client):
+    from reversion.models import Version
+
+    superuser_client.post(
+        IMPORT_URL, {"files": [night_ferry()], "section": make_section().pk, "status": "draft"}
+    )
+
+    [version] = Version.objects.get_for_object(Article.objects.get())
+    assert version.revision.comment == "Imported from night-ferry.txt"
+    assert version.revision.user.username == "chief"
+
+
 def test_each_file_gets_its_own_message_and_bad_ones_create_nothing(superuser_client):
     section = make_section()
     files = [

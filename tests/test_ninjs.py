@@ -175,6 +175,28 @@ def test_each_saved_change_is_a_new_ninjs_version(client):
     assert second["versioncreated"] > first["versioncreated"]
 
 
+def test_the_article_page_points_to_its_ninjs(client):
+    article = make_article()
+
+    response = client.get(article.get_absolute_url())
+
+    ninjs_url = reverse("articles:article_ninjs", kwargs={"slug": article.slug})
+    assert (
+        f'<link rel="alternate" type="application/json" title="IPTC ninjs" href="{ninjs_url}">'
+        in (response.content.decode())
+    )
+
+
+def test_the_staff_preview_of_a_draft_does_not_point_to_a_ninjs_that_is_not_there(client):
+    article = make_article(status=Article.Status.DRAFT)
+    client.force_login(make_staff(superuser=True))
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "ninjs" not in response.content.decode()
+
+
 def test_a_minimal_live_article_still_exports_valid_ninjs(client):
     article = make_article(dek="", body="", section=None)
 

@@ -93,7 +93,7 @@ def import_file(
     try:
         story = PARSERS[fmt](decode_text(read_limited(fileobj, size)))
         outcome = save_story(
-            story, section=section, status=status, may_update=may_update, user=user
+            story, section=section, status=status, may_update=may_update, user=user, source=name
         )
         return FileResult(name, outcome=outcome)
     except ImportProblem as problem:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -60,8 +61,9 @@ def find_existing(story):
     )
 
 
-@transaction.atomic
-def save_story(story, *, section=None, status=Article.Status.DRAFT, may_update=None, user=None):
+def save_story(
+    story, *, section=None, status=Article.Status.DRAFT, may_update=None, user=None, source=""
+):
     """Create the story's article, or update the earlier import of it.
 
     A story already published here is never changed by an import: it is
@@ -70,7 +72,18 @@ def save_story(story, *, section=None, status=Article.Status.DRAFT, may_update=N
     ValidationError when the story does not fit the model, and
     PermissionDenied when ``status`` is published but ``user`` may not
     publish; nothing is written then.
+
+    What is written becomes a revision in the story's history, by ``user``,
+    saying it came from ``source`` (a file name).
     """
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment(f"Imported from {source}" if source else "Imported")
+        if user is not None:
+            reversion.set_user(user)
+        return _save_story(story, section, status, may_update, user)
+
+
+def _save_story(story, section, status, may_update, user):
     _check(story)
     existing = find_existing(story)
     if existing is not None:
