@@ -7,6 +7,6 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        # Connect the receivers that invalidate cached pages when content changes
-        # and those that keep the SQLite full-text index current.
-        from . import caching, search  # noqa: F401
+        # Connect the receivers that invalidate cached pages when content changes,
+        # keep the SQLite full-text index current and make image renditions.
+        from . import caching, renditions, search  # noqa: F401

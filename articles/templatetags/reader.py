@@ -3,7 +3,7 @@
 from django import template
 from django.conf import settings
 
-from articles import seo
+from articles import renditions, seo
 
 register = template.Library()
 
@@ -14,8 +14,10 @@ def _nonce(request):
     return getattr(request, "csp_nonce", None)
 
 
-def _absolute(request, url):
-    return request.build_absolute_uri(url) if url else None
+def _largest_rendition(request, field_file, kind):
+    """For search engines and social cards: the biggest JPEG/PNG rendition."""
+    found = renditions.picture(field_file, kind)
+    return request.build_absolute_uri(found.largest.url) if found else None
 
 
 def _page_url(request, url, page_obj):
@@ -29,7 +31,7 @@ def _page_url(request, url, page_obj):
 def article_metadata(context, article):
     """Canonical link, OpenGraph, Twitter card and NewsArticle JSON-LD."""
     request = context["request"]
-    image_url = _absolute(request, article.hero_image.url if article.hero_image else None)
+    image_url = _largest_rendition(request, article.hero_image, "hero")
     corrections = list(article.corrections.all())
     return {
         "article": article,
@@ -58,7 +60,7 @@ def article_metadata(context, article):
 def author_metadata(context, author):
     """Canonical link, OpenGraph profile and ProfilePage JSON-LD for an author."""
     request = context["request"]
-    image_url = _absolute(request, author.photo.url if author.photo else None)
+    image_url = _largest_rendition(request, author.photo, "portrait")
     return {
         "author": author,
         "site_name": settings.NEWSROOM_SITE_NAME,
@@ -67,4 +69,18 @@ def author_metadata(context, author):
         "json_ld": seo.json_ld_script(
             seo.profile_page(author, request, image_url=image_url), nonce=_nonce(request)
         ),
+    }
+
+
+@register.inclusion_tag("includes/picture.html")
+def picture(field_file, kind, alt="", sizes="100vw", loading="lazy", css_class=""):
+    """A responsive ``<picture>`` of an uploaded image: WebP with a JPEG/PNG
+    fallback at several widths, never the upload itself. ``loading="eager"``
+    for the picture at the top of a page, which browsers should fetch first."""
+    return {
+        "picture": renditions.picture(field_file, kind),
+        "alt": alt,
+        "sizes": sizes,
+        "loading": loading,
+        "css_class": css_class,
     }
