@@ -70,7 +70,8 @@ class StaleArticle(Exception):
             .select_related("revision__user")
             .first()
         )
-        if version is None:
+        if version is None or version.revision.user is None:
+            # Saved outside the admin (an import, the shell): who is not recorded.
             saved_at = (
                 type(self.article)
                 .objects.filter(pk=self.article.pk)

@@ -7,6 +7,7 @@ the matching ``Article`` method, and every write goes through ``Article.save()``
 and its version check.
 """
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -15,6 +16,7 @@ from django.forms.models import model_to_dict
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from . import preview, workflow
 from .models import Article, Author, Byline, Correction
@@ -287,10 +289,30 @@ class ArticleWorkflowAdmin(VersionAdmin):
                 correction.created_by = request.user
             correction.save()
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            self._keep_a_baseline_revision(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _keep_a_baseline_revision(self, request, object_id):
+        """Stories made outside the admin (demo content, imports) have no revision
+        yet. Before their first change here, keep how they stood, so that the
+        history can bring it back."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None or Version.objects.get_for_object(article).exists():
+            return
+        with reversion.create_revision():
+            reversion.add_to_revision(article)
+            reversion.set_comment("As it stood before its first change in the admin.")
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         live = getattr(request, "article_before_restore", None)
         if live is not None:
             live.keep_live_state_after_restore()
+        if getattr(request, "recovering_article", False):
+            # A deleted story comes back as a draft: going live again is a decision
+            # taken through publish(), like every other publication.
+            Article.objects.filter(pk=unquote(object_id)).update(status=Status.DRAFT)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except workflow.StaleArticle:
@@ -298,6 +320,18 @@ class ArticleWorkflowAdmin(VersionAdmin):
             # transaction rolled back, so nothing was written; showing the form
             # again runs the check, which now explains the conflict.
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not workflow.is_editor(request.user):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        # Deleted stories are anyone's: only editors bring them back.
+        if not workflow.is_editor(request.user):
+            raise PermissionDenied
+        request.recovering_article = True
+        return super().recover_view(request, version_id, extra_context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         live = self.get_object(request, unquote(object_id))
@@ -321,8 +355,8 @@ class ArticleWorkflowAdmin(VersionAdmin):
             return "—"
         url = preview.preview_url(obj)
         return format_html(
-            '<a href="{}">{}</a><div class="help">Anyone with this link can read the story '
-            "until it is published, for {} days.</div>",
+            '<a href="{}">{}</a><p class="help">Anyone with this link can read the story as '
+            "it stands, for {} days. Reload this page for a fresh link.</p>",
             url,
             url,
             preview.PREVIEW_LINK_MAX_AGE.days,

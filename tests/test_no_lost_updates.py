@@ -140,13 +140,15 @@ def test_every_admin_save_keeps_a_revision_with_bylines_quotes_and_tags(alice):
     run_action(client, "unpublish", article)
 
     versions = Version.objects.get_for_object(article)
-    assert versions.count() == 2
-    revision = versions.last().revision
+    # How it stood before the admin first touched it, the save, the action.
+    assert versions.count() == 3
+    revision = versions[1].revision
     models = {version.content_type.model for version in revision.version_set.all()}
     assert models == {"article", "byline", "taggedarticle"}
     history = client.get(reverse("admin:articles_article_history", args=[article.pk]))
     assert history.status_code == 200
     assert "Unpublished" in history.content.decode()
+    assert "before its first change in the admin" in history.content.decode()
 
 
 @pytest.fixture
@@ -268,3 +270,43 @@ def test_a_save_that_loses_the_race_after_the_check_is_refused_not_written(
     )
     article.refresh_from_db()
     assert article.headline == "Olga's"
+
+
+def test_a_story_made_outside_the_admin_can_be_restored_to_how_it_stood(alice):
+    article = make_article(headline="As imported")
+    client = logged_in(alice)
+    client.post(
+        change_url(article), submitted_form(client.get(change_url(article)), headline="Edited")
+    )
+    baseline = Version.objects.get_for_object(article).last()
+    url = reverse("admin:articles_article_revision", args=[article.pk, baseline.pk])
+
+    assert client.post(url, submitted_form(client.get(url))).status_code == 302
+
+    article.refresh_from_db()
+    assert article.headline == "As imported"
+
+
+def deleted_story_version(editor_client):
+    article = make_article(headline="Deleted story")
+    editor_client.post(change_url(article), submitted_form(editor_client.get(change_url(article))))
+    editor_client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    assert not Article.objects.exists()
+    return Version.objects.get_deleted(Article).first()
+
+
+def test_only_editors_recover_deleted_stories_and_they_come_back_as_drafts(alice):
+    editor_client = logged_in(alice)
+    version = deleted_story_version(editor_client)
+    recover_url = reverse("admin:articles_article_recover", args=[version.pk])
+    reporter = logged_in(make_reporter())
+
+    assert reporter.get(reverse("admin:articles_article_recoverlist")).status_code == 403
+    assert reporter.post(recover_url, {}).status_code == 403
+    assert not Article.objects.exists()
+
+    page = editor_client.get(recover_url)
+    assert editor_client.post(recover_url, submitted_form(page)).status_code == 302
+    recovered = Article.objects.get()
+    assert recovered.headline == "Deleted story"
+    assert recovered.status == Article.Status.DRAFT
