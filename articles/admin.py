@@ -2,11 +2,14 @@ from django.contrib import admin
 from taggit.models import Tag as TaggitTag
 
 from .interchange.admin import ImportStoriesMixin
-from .models import Article, Author, Byline, Expert, ExpertQuote, Section, Tag
+from .models import Article, Author, Byline, Expert, ExpertQuote, Section, Tag, TagMerge
+from .tag_admin import ControlledTagsMixin, TagAdmin, TagMergeAdmin
 from .workflow_admin import ArticleWorkflowAdmin, StateFilter
 
 # Our Tag model (with descriptions) replaces taggit's; one "Tags" entry, not two.
 admin.site.unregister(TaggitTag)
+admin.site.register(Tag, TagAdmin)
+admin.site.register(TagMerge, TagMergeAdmin)
 
 
 @admin.register(Section)
@@ -33,12 +36,6 @@ class ExpertAdmin(admin.ModelAdmin):
     search_fields = ["name", "title", "affiliation"]
 
 
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
-
-
 class BylineInline(admin.TabularInline):
     model = Byline
     extra = 1
@@ -58,7 +55,7 @@ class ExpertQuoteInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ImportStoriesMixin, ArticleWorkflowAdmin):
+class ArticleAdmin(ImportStoriesMixin, ControlledTagsMixin, ArticleWorkflowAdmin):
     list_display = ["headline", "section", "byline_names", "state", "published_at"]
     list_filter = [StateFilter, "section", "authors", "tags"]
     search_fields = ["headline", "dek", "body"]

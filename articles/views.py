@@ -1,12 +1,22 @@
 from django.conf import settings
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView
 
 from . import preview
 from .caching import CachedPageMixin
-from .models import Article, ArticleRedirect, Author, Correction, Expert, ExpertQuote, Section, Tag
+from .models import (
+    Article,
+    ArticleRedirect,
+    Author,
+    Correction,
+    Expert,
+    ExpertQuote,
+    Section,
+    Tag,
+    TagRedirect,
+)
 from .search import MAX_QUERY_LENGTH, search
 
 
@@ -144,6 +154,18 @@ class TagView(_FilteredArticleListView):
 
     def filter_articles(self, queryset, owner):
         return queryset.filter(tags=owner)
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # Only an unknown slug costs the extra query: a renamed or merged tag's old address.
+            moved = get_object_or_404(
+                TagRedirect.objects.select_related("tag"), old_slug=kwargs["slug"]
+            )
+            query = request.GET.urlencode()
+            url = moved.tag.get_absolute_url() + (f"?{query}" if query else "")
+            return HttpResponsePermanentRedirect(url)
 
 
 class ExpertDetailView(CachedPageMixin, ForgivingPaginationMixin, ListView):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from articles import workflow
-from articles.models import Article
+from articles.models import Article, Tag
 from tests.factories import make_article, make_author, make_editor, make_reporter
 from tests.workflow_helpers import (
     CHANGELIST_URL,
@@ -157,6 +157,7 @@ def story_with_history(alice):
     Finland; then as "Second", by Other, tagged Sweden."""
     writer, other = make_author(name="Writer"), make_author(name="Other")
     article = make_article(headline="First", authors=[writer], tags=["Finland"])
+    Tag.objects.create(name="Sweden")  # editors pick from the tag vocabulary
     client = logged_in(alice)
     client.post(change_url(article), submitted_form(client.get(change_url(article))))
     form = submitted_form(

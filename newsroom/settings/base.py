@@ -142,6 +142,10 @@ STORAGES = {
 
 # Readers and editors type "Ukraine" and "ukraine": they mean one tag.
 TAGGIT_CASE_INSENSITIVE = True
+# Controlled vocabulary: in the article admin form only tag managers may add new
+# tags; everyone else picks existing ones. Command-line imports are trusted and
+# may create tags regardless.
+NEWSROOM_CONTROLLED_TAGS = env_bool("NEWSROOM_CONTROLLED_TAGS", default=True)
 
 # The publication as search engines and feed readers name it.
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "The Newsroom")

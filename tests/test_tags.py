@@ -1,0 +1,574 @@
+"""Tag management: usage counts, rename, merge, clean-up, controlled vocabulary.
+
+Everything goes through the admin with logged-in users, or through the public
+tag pages with the test client.
+"""
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Group
+from django.test import override_settings
+from django.urls import reverse
+
+from articles.models import Article, Tag, TaggedArticle, TagMerge, TagRedirect
+from tests.factories import make_article, make_author, make_section, make_staff
+from tests.test_admin import ADD_URL, article_form_data
+from tests.test_admin import inline_management as inline_management_for_articles
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:articles_tag_changelist")
+TAG_ADD = reverse("admin:articles_tag_add")
+
+
+def make_member(username, group_name):
+    """A staff user in one of the roles the workflow's migration creates."""
+    user = make_staff(username)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def manager_client(client):
+    client.force_login(make_member("tagger", "Tag manager"))
+    return client
+
+
+@pytest.fixture(params=["Reporter", "Editor"])
+def writer_client(client, request):
+    client.force_login(make_member(request.param.lower(), request.param))
+    return client
+
+
+def tag(name, **fields):
+    return Tag.objects.create(name=name, **fields)
+
+
+def change_url(tag):
+    return reverse("admin:articles_tag_change", args=[tag.pk])
+
+
+def run_action(client, action, tags, **extra):
+    data = {"action": action, ACTION_CHECKBOX_NAME: [t.pk for t in tags], **extra}
+    if "apply" not in extra:
+        data["index"] = "0"  # submitted from the change list's action bar
+    return client.post(CHANGELIST, data)
+
+
+def tagged_articles(*tags):
+    return set(Article.objects.filter(tags__in=tags).values_list("pk", flat=True))
+
+
+def messages_of(response):
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+# The tag list
+
+
+def test_tag_list_shows_usage_sorted_by_it(manager_client):
+    busy, quiet, unused = tag("Ukraine"), tag("Estonia"), tag("Latvia")
+    for _ in range(3):
+        make_article(tags=[busy])
+    make_article(tags=[quiet, busy])
+
+    response = manager_client.get(CHANGELIST, {"o": "-3"})  # column 3: usage
+
+    assert response.status_code == 200
+    rows = list(response.context["cl"].result_list)
+    assert [(t.name, t.usage_count) for t in rows] == [
+        ("Ukraine", 4),
+        ("Estonia", 1),
+        ("Latvia", 0),
+    ]
+    assert unused.name in response.content.decode()
+
+
+def test_tag_list_searches_and_filters_unused(manager_client):
+    tag("Ukraine war"), tag("Ukraine")
+    make_article(tags=[Tag.objects.get(name="Ukraine")])
+    tag("Budget")
+
+    found = manager_client.get(CHANGELIST, {"q": "ukr"}).context["cl"].result_list
+    assert sorted(t.name for t in found) == ["Ukraine", "Ukraine war"]
+    unused = manager_client.get(CHANGELIST, {"usage": "unused"}).context["cl"].result_list
+    assert sorted(t.name for t in unused) == ["Budget", "Ukraine war"]
+
+
+def test_tag_list_query_count_stays_flat(manager_client, django_assert_max_num_queries):
+    for n in range(30):
+        make_article(tags=[tag(f"Topic {n}")])
+    with django_assert_max_num_queries(12):
+        response = manager_client.get(CHANGELIST)
+    assert response.status_code == 200
+
+
+# Renaming
+
+
+def test_renaming_a_tag_moves_its_address_and_the_old_one_redirects(manager_client, client):
+    ukraine_war = tag("Ukraine war", description="The war.")
+    make_article(tags=[ukraine_war], headline="Front line holds")
+
+    response = manager_client.post(
+        change_url(ukraine_war),
+        {
+            "name": "War in Ukraine",
+            "slug": "ukraine-war",  # left as it was: it follows the new name
+            "description": "The war.",
+            **inline_management("redirects"),
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    ukraine_war.refresh_from_db()
+    assert (ukraine_war.name, ukraine_war.slug) == ("War in Ukraine", "war-in-ukraine")
+    old = client.get("/tags/ukraine-war/?page=2")
+    assert old.status_code == 301
+    assert old["Location"] == "/tags/war-in-ukraine/?page=2"
+    new = client.get("/tags/war-in-ukraine/")
+    assert "Front line holds" in new.content.decode()
+
+
+def test_renaming_twice_sends_both_old_addresses_to_the_newest(manager_client, client):
+    energy = tag("Energy")
+    for name in ["Energy policy", "Energy prices"]:
+        manager_client.post(
+            change_url(energy),
+            {"name": name, "slug": energy.slug, **inline_management("redirects", 0)},
+        )
+        energy.refresh_from_db()
+    assert client.get("/tags/energy/")["Location"] == "/tags/energy-prices/"
+    assert client.get("/tags/energy-policy/")["Location"] == "/tags/energy-prices/"
+
+
+def test_changing_only_the_case_of_a_name_keeps_the_slug(manager_client):
+    nato = tag("nato")
+    response = manager_client.post(
+        change_url(nato), {"name": "NATO", "slug": "nato", **inline_management("redirects")}
+    )
+    assert response.status_code == 302
+    nato.refresh_from_db()
+    assert (nato.name, nato.slug) == ("NATO", "nato")
+    assert not TagRedirect.objects.exists()
+
+
+def test_a_new_tag_may_take_an_old_address_which_then_stops_redirecting(manager_client, client):
+    old = tag("Brexit")
+    manager_client.post(
+        change_url(old),
+        {"name": "Brexit talks", "slug": "brexit", **inline_management("redirects")},
+    )
+    assert client.get("/tags/brexit/").status_code == 301
+
+    response = manager_client.post(TAG_ADD, {"name": "Brexit", "slug": "brexit"})
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert client.get("/tags/brexit/").status_code == 200
+    assert client.get("/tags/brexit-talks/").status_code == 200
+
+
+def test_an_unknown_tag_address_is_still_404(client):
+    assert client.get("/tags/never-was/").status_code == 404
+
+
+def inline_management(prefix, total=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(total),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+# Merging
+
+
+def test_merge_confirmation_page_lists_the_tags_and_offers_the_most_used_to_keep(
+    manager_client,
+):
+    ukraine, lower = tag("Ukraine"), tag("Ukraine (country)")
+    make_article(tags=[ukraine])
+    make_article(tags=[ukraine])
+    make_article(tags=[lower])
+
+    response = run_action(manager_client, "merge_tags", [ukraine, lower])
+
+    assert response.status_code == 200
+    assert response.context["form"]["kept_tag"].initial == ukraine
+    assert "Ukraine (country)" in response.content.decode()
+    assert Tag.objects.count() == 2  # nothing happens before confirmation
+
+
+def test_merge_keeps_every_tagged_article_and_drops_duplicates(manager_client, client):
+    ukraine, war, conflict, other = (
+        tag("Ukraine"),
+        tag("Ukraine war"),
+        tag("War in Ukraine"),
+        tag("Energy"),
+    )
+    both = make_article(tags=[ukraine, war, other])
+    only_war = make_article(tags=[war])
+    war_and_conflict = make_article(tags=[war, conflict])
+    only_ukraine = make_article(tags=[ukraine])
+    before = tagged_articles(ukraine, war, conflict)
+
+    response = run_action(
+        manager_client,
+        "merge_tags",
+        [ukraine, war, conflict],
+        kept_tag=ukraine.pk,
+        new_tag_name="",
+        apply="yes",
+    )
+
+    assert response.status_code == 302
+    assert tagged_articles(ukraine) == before
+    assert len(before) == 4
+    assert TaggedArticle.objects.filter(tag=ukraine).count() == 4  # one tagging each
+    assert not Tag.objects.filter(pk__in=[war.pk, conflict.pk]).exists()
+    assert list(both.tags.order_by("name")) == [other, ukraine]
+    for article in [only_war, war_and_conflict, only_ukraine]:
+        assert list(article.tags.all()) == [ukraine]
+    for old_slug in ["ukraine-war", "war-in-ukraine"]:
+        moved = client.get(f"/tags/{old_slug}/")
+        assert moved.status_code == 301
+        assert moved["Location"] == "/tags/ukraine/"
+
+
+def test_merge_writes_an_audit_record_and_an_admin_history_entry(manager_client):
+    kept, merged = tag("Finland"), tag("finland (country)")
+    make_article(tags=[merged])
+
+    response = run_action(
+        manager_client,
+        "merge_tags",
+        [kept, merged],
+        kept_tag=kept.pk,
+        new_tag_name="",
+        apply="yes",
+    )
+
+    assert response.status_code == 302
+    record = TagMerge.objects.get()
+    assert record.merged_by.username == "tagger"
+    assert record.kept_tag == kept and record.kept_name == "Finland"
+    assert record.merged_tags == [{"name": "finland (country)", "slug": "finland-country"}]
+    assert record.merged_at is not None
+    history = manager_client.get(reverse("admin:articles_tag_history", args=[kept.pk]))
+    assert "Merged finland (country) into this tag." in history.content.decode()
+    log = manager_client.get(reverse("admin:articles_tagmerge_changelist"))
+    assert log.status_code == 200 and "finland (country)" in log.content.decode()
+
+
+def test_merge_can_rename_the_kept_tag_to_a_merged_tags_name(manager_client, client):
+    kept, merged = tag("Ukraine"), tag("Ukraine war")
+    make_article(tags=[kept])
+    make_article(tags=[merged])
+
+    response = run_action(
+        manager_client,
+        "merge_tags",
+        [kept, merged],
+        kept_tag=kept.pk,
+        new_tag_name="Ukraine war",
+        apply="yes",
+    )
+
+    assert response.status_code == 302
+    kept.refresh_from_db()
+    assert (kept.name, kept.slug) == ("Ukraine war", "ukraine-war")
+    assert client.get("/tags/ukraine-war/").status_code == 200
+    assert client.get("/tags/ukraine/")["Location"] == "/tags/ukraine-war/"
+    assert tagged_articles(kept) == set(Article.objects.values_list("pk", flat=True))
+
+
+def test_merging_a_tag_into_itself_is_refused_and_changes_nothing(manager_client):
+    alone = tag("Alone")
+    make_article(tags=[alone])
+
+    response = run_action(manager_client, "merge_tags", [alone])
+    assert response.status_code == 302
+    followed = manager_client.get(response["Location"])
+    assert "Select at least two tags" in " ".join(messages_of(followed))
+
+    # The same, posted as if confirmed.
+    response = run_action(
+        manager_client, "merge_tags", [alone], kept_tag=alone.pk, new_tag_name="", apply="yes"
+    )
+    assert response.status_code == 200
+    assert "Select at least two tags" in response.content.decode()
+    assert Tag.objects.get() == alone and alone.tagged_articles.count() == 1
+    assert not TagMerge.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("new_name", "error"),
+    [
+        ("x" * 1000, "at most 100 characters"),
+        ("!!!", "no letters or digits"),
+        ("budget", "too close to the existing tag “Budget”"),
+        ("Budget!", "too close to the existing tag “Budget”"),
+    ],
+)
+def test_bad_merge_input_is_a_form_error_and_loses_nothing(manager_client, new_name, error):
+    tag("Budget")
+    first, second = tag("Tax"), tag("Taxes")
+    make_article(tags=[first])
+    make_article(tags=[second])
+
+    response = run_action(
+        manager_client,
+        "merge_tags",
+        [first, second],
+        kept_tag=first.pk,
+        new_tag_name=new_name,
+        apply="yes",
+    )
+
+    assert response.status_code == 200
+    assert error in str(response.context["form"].errors["new_tag_name"])
+    assert Tag.objects.count() == 3 and TaggedArticle.objects.count() == 2
+
+
+def test_keeping_a_tag_that_was_not_selected_is_a_form_error(manager_client):
+    first, second, outsider = tag("Tax"), tag("Taxes"), tag("Budget")
+    response = run_action(
+        manager_client,
+        "merge_tags",
+        [first, second],
+        kept_tag=outsider.pk,
+        new_tag_name="",
+        apply="yes",
+    )
+    assert response.status_code == 200
+    assert "kept_tag" in response.context["form"].errors
+    assert Tag.objects.count() == 3
+
+
+# Clean-up
+
+
+def test_cleanup_deletes_only_unused_tags(manager_client):
+    used, unused, also_unused = tag("Used"), tag("Unused"), tag("Also unused")
+    article = make_article(tags=[used])
+
+    response = run_action(manager_client, "delete_unused_tags", [used, unused, also_unused])
+
+    assert response.status_code == 302
+    assert list(Tag.objects.all()) == [used]
+    assert list(article.tags.all()) == [used]
+    followed = manager_client.get(response["Location"])
+    assert any("Kept 1 selected tags" in m for m in messages_of(followed))
+
+
+# Who may do what
+
+
+def test_writers_see_tags_but_cannot_merge_rename_or_delete(writer_client, client):
+    first, second = tag("Tax"), tag("Taxes")
+    make_article(tags=[first])
+    make_article(tags=[second])
+
+    changelist = writer_client.get(CHANGELIST)
+    assert changelist.status_code == 200
+    assert changelist.context["action_form"] is None  # no actions at all
+
+    for action in ["merge_tags", "delete_unused_tags", "delete_selected"]:
+        run_action(writer_client, action, [first, second], kept_tag=first.pk, apply="yes")
+        run_action(writer_client, action, [first, second])
+    rename = writer_client.post(
+        change_url(first), {"name": "Taxation", "slug": "tax", **inline_management("redirects")}
+    )
+    delete = writer_client.post(
+        reverse("admin:articles_tag_delete", args=[second.pk]), {"post": "yes"}
+    )
+    add = writer_client.post(TAG_ADD, {"name": "New", "slug": "new"})
+
+    assert rename.status_code == 403 and delete.status_code == 403 and add.status_code == 403
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["Tax", "Taxes"]
+    assert not TagMerge.objects.exists() and not TagRedirect.objects.exists()
+
+
+def test_tag_managers_get_the_merge_and_cleanup_actions(manager_client):
+    actions = dict(manager_client.get(CHANGELIST).context["action_form"].fields["action"].choices)
+    assert {"merge_tags", "delete_unused_tags", "delete_selected"} <= set(actions)
+
+
+def test_writers_find_tags_with_the_autocomplete(writer_client):
+    tag("Ukraine"), tag("United Kingdom"), tag("Budget")
+    response = writer_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "u", "app_label": "articles", "model_name": "article", "field_name": "tags"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == [
+        "Budget",
+        "Ukraine",
+        "United Kingdom",
+    ]
+
+
+# Controlled vocabulary in the article form
+
+
+def test_writers_pick_existing_tags_by_id_or_by_name_in_any_case(writer_client):
+    finland, security = tag("Finland"), tag("Security")
+    data = article_form_data(
+        make_section(),
+        tags=[str(finland.pk), "SECURITY"],
+    )
+
+    response = writer_client.post(ADD_URL, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get()
+    assert list(article.tags.order_by("name")) == [finland, security]
+    assert Tag.objects.count() == 2
+
+
+def test_a_writer_typing_a_new_tag_gets_an_error_naming_it(writer_client):
+    finland = tag("Finland")
+    section = make_section()
+
+    response = writer_client.post(
+        ADD_URL, article_form_data(section, tags=[str(finland.pk), "Reindeer", "Arctic"])
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["tags"]
+    assert "“Reindeer” is not a tag yet" in str(errors)
+    assert "“Arctic” is not a tag yet" in str(errors)
+    assert not Article.objects.exists()
+    assert list(Tag.objects.all()) == [finland]
+    # What was typed is still in the box, to fix rather than retype.
+    page = response.content.decode()
+    assert 'value="Reindeer" selected' in page
+    assert f'value="{finland.pk}" selected' in page
+
+
+def test_a_tag_manager_can_create_tags_from_the_article_form(client):
+    editor = make_member("editor", "Editor")
+    editor.groups.add(Group.objects.get(name="Tag manager"))
+    client.force_login(editor)
+    finland = tag("Finland")
+    section = make_section()
+
+    response = client.post(
+        ADD_URL,
+        article_form_data(
+            section, tags=[str(finland.pk), "Reindeer", "reindeer"], status="published"
+        ),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get()
+    assert sorted(t.name for t in article.tags.all()) == ["Finland", "Reindeer"]
+    client.logout()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert 'href="/tags/reindeer/"' in page and 'href="/tags/finland/"' in page
+
+
+@override_settings(NEWSROOM_CONTROLLED_TAGS=False)
+def test_without_the_controlled_vocabulary_writers_create_tags(writer_client):
+    section = make_section()
+    response = writer_client.post(ADD_URL, article_form_data(section, tags=["Reindeer"]))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Reindeer"]
+
+
+@pytest.mark.parametrize(
+    ("tags", "error"),
+    [
+        (["y" * 1000], "at most 100 characters"),
+        (["???"], "no letters or digits"),
+        (["Ukraine-war"], "too close to the existing tag “Ukraine war”"),
+        (["Sámi people", "Sámi-people"], "would share one address"),
+    ],
+)
+def test_bad_new_tag_names_in_the_article_form_are_errors(superuser_client, tags, error):
+    tag("Ukraine war")
+    section = make_section()
+
+    response = superuser_client.post(ADD_URL, article_form_data(section, tags=tags))
+
+    assert response.status_code == 200
+    assert error in str(response.context["adminform"].form.errors["tags"])
+    assert not Article.objects.exists() and Tag.objects.count() == 1
+
+
+def test_changing_an_articles_tags_saves_them_alongside_its_bylines(superuser_client):
+    finland, security, energy = tag("Finland"), tag("Security"), tag("Energy")
+    author = make_author(name="Maria Lindqvist")
+    article = make_article(tags=[finland, security], authors=[author], status=Article.Status.DRAFT)
+    byline = article.bylines.get()
+    data = article_form_data(
+        article.section,
+        slug=article.slug,
+        headline="Changed",
+        tags=[str(finland.pk), str(energy.pk)],
+        version=str(article.version),
+        **inline_management_for_articles("bylines", 1, initial=1),
+    )
+    data.update(
+        {
+            "bylines-0-id": str(byline.pk),
+            "bylines-0-article": str(article.pk),
+            "bylines-0-author": str(author.pk),
+            "bylines-0-position": "0",
+        }
+    )
+    url = reverse("admin:articles_article_change", args=[article.pk])
+
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(article.tags.order_by("name")) == [energy, finland]
+    assert [a.name for a in Article.objects.get().ordered_bylines()] == ["Maria Lindqvist"]
+    form_page = superuser_client.get(url).content.decode()
+    assert f'<option value="{energy.pk}" selected>Energy</option>' in form_page
+    assert "Security</option>" not in form_page
+
+
+# The tag admin's own form
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("", "This field is required"),
+        ("   ", "This field is required"),
+        ("z" * 1000, "at most 100 characters"),
+        ("UKRAINE", "too close to the existing tag “Ukraine”"),
+        ("Ukraine!", "too close to the existing tag “Ukraine”"),
+        ("%%%", "no letters or digits"),
+    ],
+)
+def test_bad_tag_names_are_form_errors(manager_client, name, error):
+    tag("Ukraine")
+    response = manager_client.post(TAG_ADD, {"name": name, "slug": "", "description": ""})
+    assert response.status_code == 200
+    assert error in str(response.context["adminform"].form.errors)
+    assert Tag.objects.count() == 1
+
+
+def test_a_new_tag_without_a_slug_gets_one_from_its_name(manager_client):
+    response = manager_client.post(TAG_ADD, {"name": "Sámi people", "slug": "", "description": ""})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Tag.objects.get().slug == "sámi-people"
+
+
+def test_legacy_near_duplicates_can_still_be_edited(manager_client):
+    # Tags from before case-insensitivity: editing one's description must not fail.
+    first = tag("Ukraine")
+    tag("ukraine", slug="ukraine-2")
+    response = manager_client.post(
+        change_url(first),
+        {
+            "name": "Ukraine",
+            "slug": "ukraine",
+            "description": "The country.",
+            **inline_management("redirects"),
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
