@@ -516,12 +516,12 @@ class Article(models.Model):
             raise ValidationError("A story is scheduled for a time in the future.")
         self.publish(by, at=when)
 
-    def unpublish(self, by):
-        """Take a live or scheduled story off the site; it goes back to draft."""
-        if self.status != self.Status.PUBLISHED:
+    def unpublish(self, by, *, back_to=Status.DRAFT):
+        """Take a live or scheduled story off the site, back to draft (or review)."""
+        if self.status != self.Status.PUBLISHED or back_to == self.Status.PUBLISHED:
             raise ValidationError(f"“{self}” is not published.")
         self._require(workflow.can_publish, by, "unpublish")
-        self.status = self.Status.DRAFT
+        self.status = back_to
         self.save()
 
     def submit_for_review(self, by):

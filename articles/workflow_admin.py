@@ -7,6 +7,8 @@ the matching ``Article`` method, and every write goes through ``Article.save()``
 and its version check.
 """
 
+from functools import partial
+
 import reversion
 from django import forms
 from django.contrib import admin, messages
@@ -26,21 +28,14 @@ PUBLISH_NOW = "_publish_now"  # the name of the change form's "Publish now" butt
 Status = Article.Status
 
 
-class WorkflowStep:
-    """What a save of the change form does to the story's status."""
-
-    SAVE, PUBLISH, UNPUBLISH, SUBMIT, BACK_TO_DRAFT = (
-        "save",
-        "publish",
-        "unpublish",
-        "submit",
-        "back to draft",
-    )
+def save_only(article, by):
+    article.save()
 
 
 class ArticleAdminForm(forms.ModelForm):
     """Checks that the story has not been saved by someone else since this form
-    was opened, and works out which workflow step the save is."""
+    was opened, and works out which workflow step the save is: the ``Article``
+    method that ``ArticleWorkflowAdmin.save_model`` then calls."""
 
     user = None  # set for each request by ArticleWorkflowAdmin.get_form
 
@@ -60,7 +55,7 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk is not None and "version" in cleaned_data:
             self._refuse_stale_save(cleaned_data["version"])
         self.status_before = self.instance.status if self.instance.pk else Status.DRAFT
-        self.workflow_step, self.publish_at = self._decide_step(cleaned_data)
+        self.workflow_step = self._decide_step(cleaned_data)
         return cleaned_data
 
     def _refuse_stale_save(self, opened_version):
@@ -93,9 +88,10 @@ class ArticleAdminForm(forms.ModelForm):
         )
 
     def _decide_step(self, cleaned_data):
-        """The status change this save asks for, checked against the user's role.
-        Publishing without a time means "now"; clearing or changing the time of a
-        scheduled story never publishes it by accident."""
+        """The status change this save asks for, checked against the user's role,
+        as a call ``step(article, by)``. Publishing without a time means "now";
+        clearing or changing the time of a scheduled story never publishes it by
+        accident."""
         article = self.instance
         status = cleaned_data.get("status", self.status_before)
         time_before = article.published_at if article.pk else None
@@ -104,16 +100,16 @@ class ArticleAdminForm(forms.ModelForm):
 
         if PUBLISH_NOW in self.data:
             self._require(workflow.can_publish, "Only an editor publishes a story.")
-            return WorkflowStep.PUBLISH, now
+            return Article.publish_now
         if status == Status.PUBLISHED:
             if self.status_before == Status.PUBLISHED and time == time_before:
-                return WorkflowStep.SAVE, None
+                return save_only
             self._require(
                 workflow.can_publish,
                 "Only an editor publishes a story or changes the time of a published one.",
             )
             if self.status_before != Status.PUBLISHED:
-                return WorkflowStep.PUBLISH, time or now
+                return partial(Article.publish, at=time or now)
             if time is None:
                 raise ValidationError(
                     {
@@ -129,15 +125,15 @@ class ArticleAdminForm(forms.ModelForm):
                         "time still to come."
                     }
                 )
-            return WorkflowStep.PUBLISH, time
+            return partial(Article.publish, at=time)
         if self.status_before == Status.PUBLISHED:
             self._require(workflow.can_publish, "Only an editor takes a story off the site.")
-            return WorkflowStep.UNPUBLISH, None
+            return partial(Article.unpublish, back_to=status)
         if status != self.status_before:
             if status == Status.IN_REVIEW:
-                return WorkflowStep.SUBMIT, None
-            return WorkflowStep.BACK_TO_DRAFT, None
-        return WorkflowStep.SAVE, None
+                return Article.submit_for_review
+            return Article.send_back_to_draft
+        return save_only
 
     def _require(self, may, message):
         if not may(self.user, self.instance):
@@ -255,20 +251,8 @@ class ArticleWorkflowAdmin(VersionAdmin):
     # Saving: through the model's workflow methods and its version check.
 
     def save_model(self, request, obj, form, change):
-        step = form.workflow_step
-        if step == WorkflowStep.SAVE:
-            obj.save()
-            return
-        obj.status = form.status_before  # the step moves it on from where it was
-        match step:
-            case WorkflowStep.PUBLISH:
-                obj.publish(request.user, at=form.publish_at)
-            case WorkflowStep.UNPUBLISH:
-                obj.unpublish(request.user)
-            case WorkflowStep.SUBMIT:
-                obj.submit_for_review(request.user)
-            case WorkflowStep.BACK_TO_DRAFT:
-                obj.send_back_to_draft(request.user)
+        obj.status = form.status_before  # the step moves the story on from where it was
+        form.workflow_step(obj, request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

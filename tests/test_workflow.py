@@ -422,3 +422,12 @@ def test_a_share_link_to_a_story_now_live_goes_to_its_address(others_draft, clie
     response = client.get(link)
     assert response.status_code == 302
     assert response["Location"] == others_draft.get_absolute_url()
+
+
+def test_editor_takes_a_live_story_back_into_review(editor, client):
+    live = make_article()
+    data = form_data(live, status=Article.Status.IN_REVIEW)
+    assert logged_in(editor).post(change_url(live), data).status_code == 302
+    live.refresh_from_db()
+    assert live.status == Article.Status.IN_REVIEW
+    assert client.get(live.get_absolute_url()).status_code == 404
