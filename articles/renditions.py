@@ -43,7 +43,7 @@ class Kind:
     square: bool = False  # portraits are cropped square, a little above centre
 
 
-HERO = Kind(widths=(480, 800, 1200, 1600))
+HERO = Kind(widths=(240, 480, 800, 1200, 1600))
 PORTRAIT = Kind(widths=(120, 240, 480), square=True)
 KINDS = {"hero": HERO, "portrait": PORTRAIT}
 
@@ -156,7 +156,10 @@ def make_renditions(field_file, kind):
             source_width, source_height = upright.size
             aspect = 1.0 if kind.square else source_height / source_width
             largest = min(source_width, source_height) if kind.square else source_width
-            widths = tuple(w for w in kind.widths if w <= largest) or (largest,)
+            # Never wider than the upload, and never less detail than it has.
+            widths = tuple(w for w in kind.widths if w < largest)
+            if largest <= max(kind.widths):
+                widths += (largest,)
             plan = Plan(key, widths, aspect, "png" if alpha else "jpg")
             for width in widths:
                 cut = None

@@ -89,8 +89,8 @@ def test_hero_is_served_as_upright_metadata_free_renditions_never_the_upload(cli
     webp = _srcset(webp_srcset)
     fallback = _srcset(img["srcset"])
     # Upright the picture is 1000 wide, so no rendition is wider than that.
-    assert [w for _, w in webp] == [480, 800]
-    assert [w for _, w in fallback] == [480, 800]
+    assert [w for _, w in webp] == [240, 480, 800, 1000]
+    assert [w for _, w in fallback] == [240, 480, 800, 1000]
     assert img["alt"] == "A harbour at dawn"
     assert img["loading"] == "eager" and img["fetchpriority"] == "high"
     assert (img["width"], img["height"]) == ("800", "1600")
@@ -118,7 +118,7 @@ def test_renditions_exist_as_soon_as_the_story_is_saved():
     from articles.renditions import rendition_key, rendition_name
 
     key = rendition_key(article.hero_image.name)
-    for width in (480, 800, 1200, 1600):
+    for width in (240, 480, 800, 1200, 1600):
         for extension in ("webp", "jpg"):
             assert default_storage.exists(rendition_name(key, width, extension))
     assert not default_storage.exists(rendition_name(key, 1700, "jpg"))
@@ -134,10 +134,10 @@ def test_a_transparent_png_falls_back_to_png_not_jpeg(client):
     assert _open(_srcset(img["srcset"])[0][0]).mode == "RGBA"
 
 
-def test_a_small_upload_gets_one_rendition_at_its_own_width(client):
+def test_a_small_upload_is_never_enlarged_and_keeps_its_full_width(client):
     article = make_article(hero_image=SimpleUploadedFile("tiny.jpg", _jpeg(300, 200)))
     _, _, img = _picture(client.get(article.get_absolute_url()).content.decode())
-    assert [w for _, w in _srcset(img["srcset"])] == [300]
+    assert [w for _, w in _srcset(img["srcset"])] == [240, 300]
     assert (img["width"], img["height"]) == ("300", "200")
 
 
@@ -203,3 +203,34 @@ def test_pictures_add_no_queries_to_lists(client, django_assert_num_queries):
     with django_assert_num_queries(len(one)):
         response = client.get(url)
     assert response.content.decode().count("<picture>") == 20
+
+
+def test_story_cards_show_a_thumbnail_the_first_eager_the_rest_lazy(
+    client, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    first = make_article(
+        headline="Lead story",
+        hero_image=SimpleUploadedFile("a.jpg", _jpeg(800, 450)),
+        published_at=now - timedelta(minutes=1),
+    )
+    with _count() as one:
+        client.get("/")
+    for n in range(19):
+        make_article(
+            hero_image=SimpleUploadedFile("b.jpg", _jpeg(400, 225)),
+            published_at=now - timedelta(hours=n + 1),
+        )
+    with django_assert_num_queries(len(one)):
+        html = client.get("/").content.decode()
+
+    images = re.findall(r"<img ([^>]+)>", html)
+    assert len(images) == 20
+    loading = [dict(re.findall(r'([\w-]+)="([^"]*)"', img))["loading"] for img in images]
+    assert loading == ["eager"] + ["lazy"] * 19
+    assert all('alt=""' in img for img in images)
+    assert first.hero_image.name not in html
