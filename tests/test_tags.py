@@ -4,14 +4,17 @@ Everything goes through the admin with logged-in users, or through the public
 tag pages with the test client.
 """
 
+import io
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
 from articles.models import Article, Tag, TaggedArticle, TagMerge, TagRedirect
-from tests.factories import make_article, make_author, make_section, make_staff
+from tests.factories import make_article, make_author, make_in_role, make_section
 from tests.test_admin import ADD_URL, article_form_data
 from tests.test_admin import inline_management as inline_management_for_articles
 
@@ -21,22 +24,15 @@ CHANGELIST = reverse("admin:articles_tag_changelist")
 TAG_ADD = reverse("admin:articles_tag_add")
 
 
-def make_member(username, group_name):
-    """A staff user in one of the roles the workflow's migration creates."""
-    user = make_staff(username)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 @pytest.fixture
 def manager_client(client):
-    client.force_login(make_member("tagger", "Tag manager"))
+    client.force_login(make_in_role("tagger", "Tag manager"))
     return client
 
 
 @pytest.fixture(params=["Reporter", "Editor"])
 def writer_client(client, request):
-    client.force_login(make_member(request.param.lower(), request.param))
+    client.force_login(make_in_role(request.param.lower(), request.param))
     return client
 
 
@@ -448,7 +444,7 @@ def test_a_writer_typing_a_new_tag_gets_an_error_naming_it(writer_client):
 
 
 def test_a_tag_manager_can_create_tags_from_the_article_form(client):
-    editor = make_member("editor", "Editor")
+    editor = make_in_role("editor", "Editor")
     editor.groups.add(Group.objects.get(name="Tag manager"))
     client.force_login(editor)
     finland = tag("Finland")
@@ -572,3 +568,35 @@ def test_legacy_near_duplicates_can_still_be_edited(manager_client):
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+# Command-line clean-up: taggit's commands, for our tags
+
+
+def test_deduplicate_command_merges_case_variants_into_the_oldest(client):
+    oldest = tag("Ukraine")
+    shouting = tag("UKRAINE", slug="ukraine-1")
+    lower = tag("ukraine", slug="ukraine-2")
+    other = tag("Estonia")
+    a, b = make_article(tags=[oldest, shouting]), make_article(tags=[lower, other])
+
+    call_command("deduplicate_article_tags", stdout=io.StringIO())
+
+    assert list(Tag.objects.order_by("pk")) == [oldest, other]
+    assert list(a.tags.all()) == [oldest]
+    assert list(b.tags.order_by("name")) == [other, oldest]
+    assert client.get("/tags/ukraine-2/")["Location"] == "/tags/ukraine/"
+    assert TagMerge.objects.count() == 2
+    assert not TagMerge.objects.exclude(merged_by=None).exists()
+
+
+def test_remove_unused_tags_command_keeps_tags_in_use():
+    used = tag("Used")
+    tag("Unused")
+    make_article(tags=[used])
+    out = io.StringIO()
+
+    call_command("remove_unused_tags", stdout=out)
+
+    assert list(Tag.objects.all()) == [used]
+    assert "Removed 1 unused tags: Unused." in out.getvalue()
