@@ -221,6 +221,26 @@ def test_importing_the_same_copy_again_never_duplicates_it(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_byline_in_capitals_matches_the_authors_and_a_second_import_changes_nothing(tmp_path):
+    section = make_section()
+    make_author(name="Maria Lindqvist")
+    make_author(name="Tomás Okafor")
+    shouting = tmp_path / "shouting.txt"
+    shouting.write_text(
+        NIGHT_FERRY.read_text(encoding="utf-8").replace(
+            "By Maria Lindqvist and Tomás Okafor", "BY MARIA LINDQVIST AND TOMÁS OKAFOR"
+        ),
+        encoding="utf-8",
+    )
+    run_import(shouting, section=section)
+
+    out, _, _ = run_import(shouting, section=section)
+
+    assert "unchanged" in out
+    assert Author.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_corrected_copy_updates_the_unpublished_draft_it_was_imported_as(tmp_path):
     section = make_section()
     run_import(NIGHT_FERRY, section=section)

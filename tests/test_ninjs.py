@@ -306,6 +306,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_article(client
     assert imported.section is None
     assert "no section “Islands” here" in out
     assert "the hero image was not downloaded" in out
+    assert "the quoted experts (Elias Varga) were not imported" in out
 
 
 def test_imported_stories_join_the_section_they_name_when_it_exists(client, tmp_path):

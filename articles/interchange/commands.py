@@ -13,7 +13,7 @@ STATUS_CHOICES = [Article.Status.DRAFT, Article.Status.IN_REVIEW, Article.Status
 
 
 class ImportCommand(BaseCommand):
-    format = None  # "copy" or "ninjs"
+    file_format = None  # "copy" or "ninjs"
     section_required = False
 
     def add_arguments(self, parser):
@@ -69,7 +69,7 @@ class ImportCommand(BaseCommand):
                 return import_file(
                     str(path),
                     fileobj,
-                    fmt=self.format,
+                    fmt=self.file_format,
                     size=path.stat().st_size,
                     section=section,
                     status=status,

@@ -220,6 +220,17 @@ def parse_ninjs(text):
                 )
             story.tags.append(name)
     _read_hero(document, story)
+    sources = [
+        person.get("name")
+        for person in _objects(document, "people")
+        if person.get("rel") == REL_SOURCE
+    ]
+    if sources:
+        # ninjs names the people a story quotes, but not what they said.
+        story.notes.append(
+            f"the quoted experts ({', '.join(map(str, sources))}) were not imported: "
+            "add their quotes in the admin"
+        )
     return story
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils.text import slugify
 
 from articles import caching
@@ -171,7 +172,9 @@ def _has_same_content(article, story):
         and article.published_at == story.published_at
         and (article.hero_caption, article.hero_credit, article.hero_alt)
         == (story.hero_caption, story.hero_credit, story.hero_alt)
-        and [author.name for author in article.ordered_bylines()] == story.authors
+        # Authors are matched ignoring case ("ANA RUIZ" is Ana Ruiz), so compare alike.
+        and [author.name.casefold() for author in article.ordered_bylines()]
+        == [name.casefold() for name in story.authors]
         and {tag.name.casefold() for tag in article.tags.all()}
         == {name.casefold() for name in story.tags}
     )
@@ -203,10 +206,27 @@ def author_named(name):
     author = (
         Author.objects.filter(name=name).order_by("pk").first()
         or Author.objects.filter(name__iexact=name).order_by("pk").first()
+        or _author_named_ignoring_case_beyond_ascii(name)
     )
     if author is None:
         author = Author.objects.create(name=name, slug=_free_slug(name, model=Author))
     return author
+
+
+def _author_named_ignoring_case_beyond_ascii(name):
+    # SQLite's case-insensitive comparison knows only ASCII: "TOMÁS" is not
+    # "Tomás" there. Compare in Python, among the few names of the same length.
+    if name.isascii():
+        return None
+    same_length = Author.objects.annotate(name_length=Length("name")).filter(name_length=len(name))
+    return next(
+        (
+            author
+            for author in same_length.order_by("pk")
+            if author.name.casefold() == name.casefold()
+        ),
+        None,
+    )
 
 
 def _free_slug(text, *, model=Article):

@@ -6,5 +6,5 @@ class Command(ImportCommand):
         "Import contributors' plain-text copy: headline, dateline and byline, then the "
         "body. Each file is one story, saved as a draft unless --status says otherwise."
     )
-    format = "copy"
+    file_format = "copy"
     section_required = True

@@ -6,4 +6,4 @@ class Command(ImportCommand):
         "Import IPTC ninjs 2.x files, one story each. A story imported before (same ninjs "
         "uri) is updated while still unpublished here, and otherwise left alone."
     )
-    format = "ninjs"
+    file_format = "ninjs"
