@@ -10,7 +10,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from articles.models import Article, Tag, TaggedArticle, TagMerge, TagRedirect
@@ -230,6 +230,25 @@ def test_merge_keeps_every_tagged_article_and_drops_duplicates(manager_client, c
         moved = client.get(f"/tags/{old_slug}/")
         assert moved.status_code == 301
         assert moved["Location"] == "/tags/ukraine/"
+
+
+def test_pages_cached_before_a_merge_show_its_result(manager_client):
+    reader = Client()
+    kept, merged = tag("Ukraine"), tag("Ukraine war")
+    make_article(tags=[kept], headline="Grain corridor reopens")
+    moved = make_article(tags=[merged], headline="Front line holds")
+    for url in ["/tags/ukraine/", moved.get_absolute_url(), moved.get_absolute_url()]:
+        response = reader.get(url)
+    assert response["X-Cache"] == "hit"
+    assert "Front line holds" not in reader.get("/tags/ukraine/").content.decode()
+
+    run_action(
+        manager_client, "merge_tags", [kept, merged], kept_tag=kept.pk, new_tag_name="", apply="yes"
+    )
+
+    assert "Front line holds" in reader.get("/tags/ukraine/").content.decode()
+    story = reader.get(moved.get_absolute_url()).content.decode()
+    assert 'href="/tags/ukraine/"' in story and "/tags/ukraine-war/" not in story
 
 
 def test_merge_writes_an_audit_record_and_an_admin_history_entry(manager_client):
