@@ -350,6 +350,16 @@ def test_a_newer_version_updates_the_unpublished_import_and_skips_a_published_on
     assert Article.objects.get().headline == "Night ferry returns, with a new crew"
 
 
+def test_re_importing_a_live_story_unchanged_says_so(client, tmp_path):
+    path = write_json(tmp_path, "story.json", export(client, full_article()))
+
+    out, _, error = run_import(path)
+
+    assert error is None
+    assert "unchanged" in out
+    assert Article.objects.count() == 1
+
+
 def test_the_site_exports_its_own_import_under_the_same_uri(client, tmp_path):
     document = export(client, full_article())
     Article.objects.all().delete()

@@ -88,6 +88,8 @@ def _save_story(story, section, status, may_update, user):
     _check(story)
     existing = find_existing(story)
     if existing is not None:
+        if _has_same_content(existing, story):
+            return Outcome("unchanged", existing, list(story.notes))
         if existing.status == Article.Status.PUBLISHED:
             return Outcome(
                 "skipped",
@@ -100,8 +102,6 @@ def _save_story(story, section, status, may_update, user):
                 existing,
                 ["it was imported before, and you may not change that story"],
             )
-        if _has_same_content(existing, story):
-            return Outcome("unchanged", existing, list(story.notes))
         _fill(existing, story)
         existing.full_clean()
         existing.save()
