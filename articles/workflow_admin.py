@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms.models import model_to_dict
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
@@ -30,6 +29,13 @@ Status = Article.Status
 
 def save_only(article, by):
     article.save()
+
+
+def same_second(first, second):
+    """The form shows times to the second; stored ones may carry microseconds."""
+    if first is None or second is None:
+        return first is second
+    return first.replace(microsecond=0) == second.replace(microsecond=0)
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -55,6 +61,11 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk is not None and "version" in cleaned_data:
             self._refuse_stale_save(cleaned_data["version"])
         self.status_before = self.instance.status if self.instance.pk else Status.DRAFT
+        if "published_at" in cleaned_data and same_second(
+            cleaned_data["published_at"], self.instance.published_at
+        ):
+            # Untouched: keep the stored time, microseconds and all.
+            cleaned_data["published_at"] = self.instance.published_at
         self.workflow_step = self._decide_step(cleaned_data)
         return cleaned_data
 
@@ -79,12 +90,13 @@ class ArticleAdminForm(forms.ModelForm):
         raise ValidationError(problems, code="stale")
 
     def _fields_differing_from(self, current):
-        names = [name for name in self.fields if name != "version"]
-        saved = model_to_dict(current, fields=names)
+        # The saved story as this form would show it (times to the second, tags as
+        # text), compared with what was sent, the way Django's changed_data does.
+        saved = type(self)(instance=current)
         return ", ".join(
-            str(self.fields[name].label or name)
-            for name in names
-            if self.fields[name].has_changed(saved.get(name), self[name].data)
+            str(field.label or name)
+            for name, field in self.fields.items()
+            if name != "version" and field.has_changed(saved[name].initial, self[name].data)
         )
 
     def _decide_step(self, cleaned_data):

@@ -431,3 +431,12 @@ def test_editor_takes_a_live_story_back_into_review(editor, client):
     live.refresh_from_db()
     assert live.status == Article.Status.IN_REVIEW
     assert client.get(live.get_absolute_url()).status_code == 404
+
+
+def test_saving_a_live_story_keeps_its_time_to_the_microsecond(editor):
+    live = make_article(published_at=timezone.now().replace(microsecond=123456))
+    response = logged_in(editor).post(change_url(live), form_data(live, dek="New standfirst"))
+    assert response.status_code == 302
+    published_at = live.published_at
+    live.refresh_from_db()
+    assert live.published_at == published_at  # a plain save, not a re-publication
