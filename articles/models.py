@@ -397,16 +397,17 @@ class Article(models.Model):
         if self._state.adding:
             super().save(*args, **kwargs)
             return
-        with transaction.atomic(using=kwargs.get("using")):
-            before = self._claim_version(kwargs.get("using"))
-            self._note_changes_to_live_story(before)
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {
-                    *kwargs["update_fields"],
-                    "version",
-                    "content_updated_at",
-                }
-            super().save(*args, **kwargs)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "content_updated_at"}
+        loaded_version = self.version
+        try:
+            with transaction.atomic(using=kwargs.get("using")):
+                before = self._claim_version(kwargs.get("using"))
+                self._note_changes_to_live_story(before)
+                super().save(*args, **kwargs)
+        except Exception:
+            self.version = loaded_version  # rolled back: still the copy it was
+            raise
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"slug": self.slug})

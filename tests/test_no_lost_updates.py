@@ -3,6 +3,7 @@ an earlier version from the history. Every write path goes through the same
 version check: the change form (with its inlines), the actions, a restore."""
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from reversion.models import Version
 
@@ -311,3 +312,15 @@ def test_only_editors_recover_deleted_stories_and_they_come_back_as_drafts(alice
     recovered = Article.objects.get()
     assert recovered.headline == "Deleted story"
     assert recovered.status == Article.Status.DRAFT
+
+
+def test_a_save_that_fails_leaves_the_copy_saveable():
+    article = make_article(slug="taken-elsewhere-not")
+    make_article(slug="taken")
+    article.slug = "taken"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        article.save()
+    article.slug = "free"
+    article.save()  # not refused as stale: the failed save changed nothing
+    article.refresh_from_db()
+    assert article.slug == "free"
