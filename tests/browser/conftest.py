@@ -77,3 +77,27 @@ def admin_login(page, live_server, username, password="pw"):
     page.fill("#id_password", password)
     page.click("input[type=submit]")
     page.wait_for_url(re.compile(r"/admin/$"))
+
+
+def choose_in_autocomplete(page, field_id, text):
+    """Pick ``text`` in one of the admin's autocomplete (select2) fields.
+
+    Waits for the server's answer to the typed term before clicking: select2
+    re-renders its list when that answer arrives, and a click on the list it
+    replaces is lost (seen on a loaded CI machine).
+    """
+    from urllib.parse import parse_qs, urlparse
+
+    from playwright.sync_api import expect
+
+    def answers_the_term(response):
+        url = urlparse(response.url)
+        return "/autocomplete/" in url.path and parse_qs(url.query).get("term") == [text]
+
+    page.click(f"#{field_id} + .select2 .select2-selection")
+    with page.expect_response(answers_the_term):
+        page.fill(".select2-container--open .select2-search__field", text)
+    page.locator(".select2-container--open .select2-results__option", has_text=text).first.click()
+    expect(page.locator(f"#{field_id} + .select2 .select2-selection__rendered")).to_contain_text(
+        text
+    )

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from articles.models import Article, Tag, TagMerge
-from tests.browser.conftest import admin_login
+from tests.browser.conftest import admin_login, choose_in_autocomplete
 from tests.factories import ensure_roles, make_article, make_editor, make_section
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,9 +29,7 @@ def type_tag(page, text):
 def write_story(page, live_server, headline):
     page.goto(f"{live_server.url}/admin/articles/article/add/")
     page.fill("#id_headline", headline)
-    page.click("#id_section + .select2 .select2-selection")
-    page.fill(".select2-container--open .select2-search__field", "World")
-    page.click(".select2-results__option:has-text('World')")
+    choose_in_autocomplete(page, "id_section", "World")
 
 
 def test_editor_picks_tags_and_only_a_tag_manager_adds_new_ones(page, live_server):

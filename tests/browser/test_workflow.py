@@ -5,7 +5,7 @@ import re
 import pytest
 
 from articles.models import Article
-from tests.browser.conftest import admin_login
+from tests.browser.conftest import admin_login, choose_in_autocomplete
 from tests.factories import (
     ensure_roles,
     make_editor,
@@ -15,13 +15,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def choose_in_autocomplete(page, field_id, text):
-    """Django's autocomplete (select2): open it, type, pick the match."""
-    page.click(f"#{field_id} + .select2 .select2-selection")
-    page.fill(".select2-container--open .select2-search__field", text)
-    page.click(f".select2-results__option:has-text('{text}')")
 
 
 def test_reporter_files_a_story_and_an_editor_publishes_it(page, live_server):
