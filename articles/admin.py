@@ -1,6 +1,7 @@
 from django.contrib import admin
 from taggit.models import Tag as TaggitTag
 
+from .desk_admin import DeskArticleAdminMixin
 from .interchange.admin import ImportStoriesMixin
 from .models import Article, Author, Byline, Expert, ExpertQuote, Section, Tag, TagMerge
 from .tag_admin import ControlledTagsMixin, TagAdmin, TagMergeAdmin
@@ -55,7 +56,9 @@ class ExpertQuoteInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ImportStoriesMixin, ControlledTagsMixin, ArticleWorkflowAdmin):
+class ArticleAdmin(
+    DeskArticleAdminMixin, ImportStoriesMixin, ControlledTagsMixin, ArticleWorkflowAdmin
+):
     list_display = ["headline", "section", "byline_names", "state", "published_at"]
     list_filter = [StateFilter, "section", "authors", "tags"]
     search_fields = ["headline", "dek", "body"]

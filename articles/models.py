@@ -12,7 +12,7 @@ from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
-from . import workflow
+from . import checklist, workflow
 from .html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, clean_body
 from .images import SafeImageField
 from .uploads import GeneratedName
@@ -516,9 +516,18 @@ class Article(models.Model):
         self._require(workflow.can_publish, by, "publish")
         if at is None:
             raise ValidationError("A story is published at a time: use publish_now() for now.")
+        self.publish_checklist().refuse_if_not_ready(self)
         self.status = self.Status.PUBLISHED
         self.published_at = at
         self.save()
+
+    def publish_checklist(self, *, has_byline=None):
+        """What stops this story going live (``problems``) and what an editor
+        should look at first (``warnings``): see articles/checklist.py."""
+        if has_byline is None:
+            # Asked afresh: a prefetch from before the bylines were saved would be stale.
+            has_byline = self.pk is not None and Byline.objects.filter(article=self).exists()
+        return checklist.check(self, has_byline=has_byline)
 
     def publish_now(self, by):
         self.publish(by, at=timezone.now())

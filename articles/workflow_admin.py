@@ -20,6 +20,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from . import preview, workflow
+from .checklist import NotReadyToPublish
 from .models import Article, Author, Byline, Correction
 
 PUBLISH_NOW = "_publish_now"  # the name of the change form's "Publish now" button
@@ -369,12 +370,23 @@ class ArticleWorkflowAdmin(VersionAdmin):
             except workflow.StaleArticle as conflict:
                 refused.append(f"“{article}”: {conflict.describe_last_save()}")
                 continue
+            except NotReadyToPublish as refusal:
+                # Refused before anything was written; each story names what it lacks.
+                self.message_user(request, str(refusal), messages.ERROR)
+                continue
             self.log_change(request, article, done)
             changed.append(article)
+            if article.status == Status.PUBLISHED:
+                self.message_publish_warnings(request, article)
         if changed:
             self.message_user(request, f"{done}: {len(changed)} stories.", messages.SUCCESS)
         if refused:
             self.message_user(request, "Left as they were: " + "; ".join(refused), messages.WARNING)
+
+    def message_publish_warnings(self, request, article):
+        """The checklist's non-blocking advice, after a story was published."""
+        for warning in article.publish_checklist().warnings:
+            self.message_user(request, f"“{article}”: {warning}", messages.WARNING)
 
     @admin.action(description="Publish now", permissions=["publish"])
     def publish_now(self, request, queryset):

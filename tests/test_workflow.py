@@ -265,7 +265,7 @@ def test_editor_unpublishes_with_the_form_and_with_the_action(editor, client):
 
 
 def test_editor_publishes_now_and_sends_back_to_draft_with_actions(editor):
-    draft = make_article(status=Article.Status.DRAFT)
+    draft = make_article(authors=[make_author()], status=Article.Status.DRAFT)
     in_review = make_article(status=Article.Status.IN_REVIEW)
     live = make_article(published_at=timezone.now() - timedelta(days=3))
     client = logged_in(editor)

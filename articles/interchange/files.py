@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
 
+from articles.checklist import NotReadyToPublish
 from articles.models import Article
 
 from .copy import parse_copy
@@ -98,6 +99,9 @@ def import_file(
         return FileResult(name, outcome=outcome)
     except ImportProblem as problem:
         return FileResult(name, problem=str(problem))
+    except NotReadyToPublish as refusal:
+        # The publish checklist refused it: the transaction wrote nothing.
+        return FileResult(name, problem=f"not imported: {refusal}")
     except ValidationError as error:
         return FileResult(name, problem=_validation_message(error))
     except PermissionDenied as error:

@@ -1,0 +1,97 @@
+"""The publish checklist: what a story needs before it goes live.
+
+One set of rules for every way a story is published: the change form, the
+admin actions, scheduling (all through ``Article.publish()``) and imports
+that create published stories. A *problem* blocks publication; a *warning*
+is shown to the editor but does not.
+"""
+
+from dataclasses import dataclass
+from html import unescape
+
+from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
+
+# Longer headlines are cut off in search results and social cards.
+HEADLINE_WARNING_LENGTH = 110
+# A longer standfirst no longer fits under the headline on lists and cards.
+DEK_WARNING_LENGTH = 200
+
+
+def body_text(html):
+    """The words of a body, without its markup."""
+    return unescape(strip_tags(html or "")).replace("\xa0", " ").strip()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A missing item, with the article field where it is fixed."""
+
+    field: str
+    message: str
+
+    def __str__(self):
+        return self.message
+
+
+@dataclass(frozen=True)
+class Checklist:
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ready(self):
+        return not self.problems
+
+    def refuse_if_not_ready(self, article):
+        if self.problems:
+            raise NotReadyToPublish(article, self.problems)
+
+
+class NotReadyToPublish(ValidationError):
+    """Publishing was refused: ``messages`` names every missing item."""
+
+    def __init__(self, article, problems):
+        self.article = article
+        self.problems = tuple(problems)
+        super().__init__([str(problem) for problem in self.problems], code="not_ready")
+
+    def __str__(self):
+        return f"“{self.article}” was not published: " + " ".join(self.messages)
+
+
+def check(article, *, has_byline):
+    """The checklist for ``article`` as it stands; ``has_byline`` says whether
+    it has at least one byline (stored or, for an import, about to be)."""
+    problems = []
+    if article.section_id is None:
+        problems.append(Problem("section", "It has no section: choose the desk it belongs to."))
+    if not has_byline:
+        problems.append(Problem("bylines", "It has no byline: add at least one author."))
+    if not article.dek.strip():
+        problems.append(
+            Problem("dek", "It has no standfirst: write the sentence or two under the headline.")
+        )
+    if not body_text(article.body):
+        problems.append(Problem("body", "Its text is empty: write the story."))
+    if article.hero_image and not article.hero_alt.strip():
+        problems.append(
+            Problem(
+                "hero_alt",
+                "Its hero image has no alt text: describe what the picture shows, "
+                "for readers who cannot see it.",
+            )
+        )
+
+    warnings = []
+    if len(article.headline) > HEADLINE_WARNING_LENGTH:
+        warnings.append(
+            f"The headline is {len(article.headline)} characters long; over "
+            f"{HEADLINE_WARNING_LENGTH} it is cut off in search results and on social media."
+        )
+    if len(article.dek) > DEK_WARNING_LENGTH:
+        warnings.append(
+            f"The standfirst is {len(article.dek)} characters long; over "
+            f"{DEK_WARNING_LENGTH} it no longer fits under the headline in lists."
+        )
+    return Checklist(tuple(problems), tuple(warnings))

@@ -1,0 +1,366 @@
+"""The editors' desk: the publish checklist on every publishing path, the
+dashboard, and the conveniences of the article form and list.
+
+Everything is driven through the admin with logged-in reporters and editors,
+through the import commands and through the model's own publishing methods.
+"""
+
+import contextlib
+import json
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.checklist import NotReadyToPublish
+from articles.models import Article
+from tests.factories import make_article, make_author, make_editor, make_section
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST_URL = reverse("admin:articles_article_changelist")
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def management(prefix, total=0, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def form_data(article, **changes):
+    """The change form as its user sends it back, with ``changes`` typed in.
+    Empty inlines leave the story's bylines and quotes as they are."""
+    when = timezone.localtime(article.published_at) if article.published_at else None
+    data = {
+        "headline": article.headline,
+        "slug": article.slug,
+        "dek": article.dek,
+        "section": str(article.section_id or ""),
+        "status": article.status,
+        "published_at_0": when.strftime("%Y-%m-%d") if when else "",
+        "published_at_1": when.strftime("%H:%M:%S") if when else "",
+        "body": article.body,
+        "tags": "",
+        "hero_caption": article.hero_caption,
+        "hero_credit": article.hero_credit,
+        "hero_alt": article.hero_alt,
+        "version": str(article.version),
+        **management("bylines"),
+        **management("quotes"),
+        **management("corrections"),
+    }
+    data.update(changes)
+    return data
+
+
+def local_fields(when):
+    when = timezone.localtime(when).replace(microsecond=0)
+    return {
+        "published_at_0": when.strftime("%Y-%m-%d"),
+        "published_at_1": when.strftime("%H:%M:%S"),
+    }
+
+
+def messages_of(response):
+    return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def editor():
+    return make_editor("eddie")
+
+
+# The publish checklist ---------------------------------------------------------------
+
+# Each rule: what the story lacks, and the words that name it in the refusal.
+RULES = {
+    "section": ({"section": None}, "no section"),
+    "byline": ({"authors": ()}, "no byline"),
+    "standfirst": ({"dek": ""}, "no standfirst"),
+    "body": ({"body": "<p> &nbsp; </p>"}, "text is empty"),
+    "alt text": ({"hero_alt": " "}, "hero image has no alt text"),
+}
+
+
+def ready_story(**fields):
+    """A draft that passes the checklist, unless ``fields`` take something away."""
+    defaults = {
+        "headline": "Night ferry returns",
+        "dek": "The overnight boat sails again after two years.",
+        "body": "<p>The overnight ferry sailed again on Monday.</p>",
+        "status": Article.Status.DRAFT,
+        "published_at": None,
+        "authors": [make_author()],
+        "hero_image": "heroes/ferry.jpg",
+        "hero_alt": "A white ferry at a stone quay.",
+        "section": make_section(),
+    }
+    return make_article(**{**defaults, **fields})
+
+
+def assert_unchanged(article):
+    """Nothing of the refused attempt reached the database."""
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.status, stored.published_at, stored.headline, stored.version) == (
+        article.status,
+        article.published_at,
+        article.headline,
+        article.version,
+    )
+
+
+def test_a_complete_story_passes_and_each_missing_item_is_named():
+    assert ready_story().publish_checklist().ready
+    empty = make_article(
+        section=None,
+        dek="",
+        body="",
+        hero_image="heroes/x.jpg",
+        hero_alt="",
+        status=Article.Status.DRAFT,
+    )
+    problems = [str(problem) for problem in empty.publish_checklist().problems]
+    assert len(problems) == len(RULES)
+    for _, words in RULES.values():
+        assert any(words in problem for problem in problems), words
+
+
+def test_a_story_without_a_hero_image_needs_no_alt_text():
+    assert ready_story(hero_image="", hero_alt="").publish_checklist().ready
+
+
+FORM_PATHS = {
+    "status set to published": lambda a: {"status": Article.Status.PUBLISHED},
+    "publish-now button": lambda a: {"_publish_now": "Publish now"},
+    "scheduled for later": lambda a: {
+        "status": Article.Status.PUBLISHED,
+        **local_fields(timezone.now() + timedelta(hours=3)),
+    },
+}
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("path", FORM_PATHS)
+def test_change_form_refuses_to_publish_an_incomplete_story_and_saves_nothing(editor, rule, path):
+    missing, words = RULES[rule]
+    story = ready_story(**missing)
+    data = form_data(story, headline="A headline typed in the refused attempt")
+    data.update(FORM_PATHS[path](story))
+
+    response = logged_in(editor).post(change_url(story), data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    top = " ".join(form.non_field_errors())
+    assert "was not published and nothing was saved" in top
+    assert words in top
+    assert_unchanged(story)
+    # What was typed is still in the form, ready to fix and publish again.
+    assert "A headline typed in the refused attempt" in response.content.decode()
+
+
+@pytest.mark.parametrize("rule", ["standfirst", "alt text"])
+def test_moving_the_time_of_a_scheduled_story_runs_the_checklist(editor, rule):
+    missing, words = RULES[rule]
+    story = ready_story(
+        status=Article.Status.PUBLISHED, published_at=timezone.now() + timedelta(days=1), **missing
+    )
+    data = form_data(story, **local_fields(timezone.now() + timedelta(days=2)))
+
+    response = logged_in(editor).post(change_url(story), data)
+
+    assert response.status_code == 200
+    assert words in " ".join(response.context["adminform"].form.non_field_errors())
+    assert_unchanged(story)
+
+
+def test_every_missing_item_is_named_at_once_and_marked_on_its_field(editor):
+    story = ready_story(section=None, dek="", hero_alt="", authors=())
+
+    response = logged_in(editor).post(change_url(story), form_data(story, _publish_now="1"))
+
+    form = response.context["adminform"].form
+    top = " ".join(form.non_field_errors())
+    for words in ("no section", "no byline", "no standfirst", "no alt text"):
+        assert words in top
+    assert "text is empty" not in top
+    assert set(form.errors) >= {"section", "dek", "hero_alt"}
+
+
+def test_the_fixed_story_publishes_from_the_same_form(editor, client):
+    story = ready_story(dek="")
+    editor_client = logged_in(editor)
+    refused = editor_client.post(change_url(story), form_data(story, _publish_now="1"))
+    assert refused.status_code == 200
+
+    response = editor_client.post(
+        change_url(story), form_data(story, dek="Written after the refusal.", _publish_now="1")
+    )
+
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.is_published and story.dek == "Written after the refusal."
+    assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_a_byline_added_in_the_same_form_counts_for_the_checklist(editor):
+    story = ready_story(authors=())
+    author = make_author(name="Tomás Okafor")
+    data = form_data(
+        story,
+        _publish_now="1",
+        **management("bylines", total=1),
+        **{"bylines-0-author": str(author.pk), "bylines-0-position": "0"},
+    )
+
+    response = logged_in(editor).post(change_url(story), data)
+
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.is_published and story.ordered_bylines() == [author]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_publish_now_action_refuses_each_incomplete_story_by_name(editor, rule):
+    missing, words = RULES[rule]
+    incomplete = ready_story(headline="Incomplete story", **missing)
+    complete = ready_story(headline="Complete story")
+
+    response = logged_in(editor).post(
+        CHANGELIST_URL,
+        {"action": "publish_now", "_selected_action": [incomplete.pk, complete.pk]},
+        follow=True,
+    )
+
+    errors = [text for level, text in messages_of(response) if level == "error"]
+    assert len(errors) == 1
+    assert "“Incomplete story” was not published" in errors[0] and words in errors[0]
+    assert_unchanged(incomplete)
+    complete.refresh_from_db()
+    assert complete.is_published
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_scheduling_through_the_model_is_refused_and_changes_nothing(editor, rule):
+    missing, words = RULES[rule]
+    story = ready_story(**missing)
+
+    with pytest.raises(NotReadyToPublish) as refusal:
+        story.schedule(timezone.now() + timedelta(hours=1), by=editor)
+
+    assert any(words in message for message in refusal.value.messages)
+    assert_unchanged(Article.objects.get(pk=story.pk))
+    assert Article.objects.get(pk=story.pk).status == Article.Status.DRAFT
+
+
+# Import: a ninjs story, complete, and the same with one item taken out.
+IMPORT_RULES = {
+    "section": lambda doc: doc.pop("subjects"),
+    "byline": lambda doc: doc.pop("people"),
+    "standfirst": lambda doc: doc.pop("descriptions"),
+    "body": lambda doc: doc.update(bodies=[{"contenttype": "text/html", "value": "<p></p>"}]),
+}
+IMPORT_WORDS = {"section": "no section", "byline": "no byline", "standfirst": "no standfirst"}
+
+
+def ninjs_story(section):
+    return {
+        "uri": "urn:uuid:0b0d2a8e-36b4-4a51-9a36-6a3c3f5d1e20",
+        "type": "text",
+        "headlines": [{"role": "main", "value": "Harbour reopens"}],
+        "descriptions": [{"role": "summary", "value": "Boats are back after the storm."}],
+        "bodies": [{"contenttype": "text/html", "value": "<p>The harbour reopened.</p>"}],
+        "firstcreated": "2024-03-02T09:00:00+00:00",
+        "people": [{"name": "Ana Ruiz", "rel": "author"}],
+        "subjects": [{"rel": "section", "literal": section.slug, "name": section.name}],
+    }
+
+
+def import_ninjs(tmp_path, document, editor):
+    path = tmp_path / "story.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    with contextlib.suppress(CommandError):  # a refused story makes the command fail
+        call_command(
+            "import_ninjs",
+            str(path),
+            *("--status", "published", "--editor", editor.username),
+            stdout=out,
+            stderr=err,
+        )
+    return out.getvalue(), err.getvalue()
+
+
+def test_a_complete_story_imported_as_published_goes_live(tmp_path, client, editor):
+    out, err = import_ninjs(tmp_path, ninjs_story(make_section()), editor)
+
+    assert "created" in out, err
+    article = Article.objects.get()
+    assert article.is_published and article.version == 1  # created, then published
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("rule", IMPORT_RULES)
+def test_import_as_published_refuses_an_incomplete_story_and_writes_nothing(tmp_path, rule, editor):
+    document = ninjs_story(make_section())
+    IMPORT_RULES[rule](document)
+
+    out, err = import_ninjs(tmp_path, document, editor)
+
+    assert "not imported: “Harbour reopens” was not published" in err
+    assert IMPORT_WORDS.get(rule, "text is empty") in err
+    assert not Article.objects.exists()
+
+
+# Warnings do not block.
+
+
+def test_long_headline_and_standfirst_publish_with_a_warning_on_the_form(editor):
+    story = ready_story(headline="H" * 111, dek="D" * 201)
+
+    response = logged_in(editor).post(
+        change_url(story), form_data(story, _publish_now="1"), follow=True
+    )
+
+    story.refresh_from_db()
+    assert story.is_published
+    warnings = [text for level, text in messages_of(response) if level == "warning"]
+    assert any("headline is 111 characters" in text for text in warnings)
+    assert any("standfirst is 201 characters" in text for text in warnings)
+
+
+def test_long_headline_publishes_with_a_warning_from_the_action(editor):
+    story = ready_story(headline="H" * 120)
+
+    response = logged_in(editor).post(
+        CHANGELIST_URL, {"action": "publish_now", "_selected_action": [story.pk]}, follow=True
+    )
+
+    story.refresh_from_db()
+    assert story.is_published
+    assert ("warning", f"“{story}”: " + story.publish_checklist().warnings[0]) in messages_of(
+        response
+    )
+
+
+def test_headline_and_standfirst_at_the_limits_give_no_warning():
+    assert ready_story(headline="H" * 110, dek="D" * 200).publish_checklist().warnings == ()
