@@ -7,7 +7,8 @@ and the conveniences of the article form and list.
 from django.core.exceptions import ValidationError
 
 from .checklist import NotReadyToPublish
-from .workflow_admin import ArticleAdminForm, WorkflowStep
+from .models import Article
+from .workflow_admin import ArticleAdminForm, save_only
 
 
 class DeskArticleForm(ArticleAdminForm):
@@ -39,9 +40,9 @@ class DeskArticleAdminMixin:
 
     # The publish checklist on the change form. The checklist counts the
     # story's bylines, and the admin saves the inlines after the story itself,
-    # so publishing waits until they are saved. If the checklist refuses, the
-    # view's transaction rolls everything back and the form is shown again
-    # with the refusal: nothing is saved half-way.
+    # so a status change (publishing among them) waits until they are saved.
+    # If the checklist refuses, the view's transaction rolls everything back
+    # and the form is shown again with the refusal: nothing is saved half-way.
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -49,16 +50,17 @@ class DeskArticleAdminMixin:
         return form
 
     def save_model(self, request, obj, form, change):
-        if form.workflow_step != WorkflowStep.PUBLISH:
+        if form.workflow_step is save_only:
             return super().save_model(request, obj, form, change)
-        obj.status = form.status_before  # publish() in save_related moves it on
+        obj.status = form.status_before  # the step, in save_related, moves it on
         obj.save()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if form.workflow_step == WorkflowStep.PUBLISH:
-            form.instance.publish(request.user, at=form.publish_at)
-            self.message_publish_warnings(request, form.instance)
+        if form.workflow_step is not save_only:
+            form.workflow_step(form.instance, request.user)
+            if form.instance.status == Article.Status.PUBLISHED:
+                self.message_publish_warnings(request, form.instance)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

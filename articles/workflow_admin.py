@@ -115,7 +115,10 @@ class ArticleAdminForm(forms.ModelForm):
             self._require(workflow.can_publish, "Only an editor publishes a story.")
             return Article.publish_now
         if status == Status.PUBLISHED:
-            if self.status_before == Status.PUBLISHED and time == time_before:
+            # The form shows whole seconds; "Publish now" stored microseconds too.
+            if self.status_before == Status.PUBLISHED and _to_the_second(time) == _to_the_second(
+                time_before
+            ):
                 return save_only
             self._require(
                 workflow.can_publish,
@@ -151,6 +154,10 @@ class ArticleAdminForm(forms.ModelForm):
     def _require(self, may, message):
         if not may(self.user, self.instance):
             raise ValidationError({"status": message} if "status" in self.fields else message)
+
+
+def _to_the_second(moment):
+    return moment.replace(microsecond=0) if moment is not None else None
 
 
 class CorrectionInline(admin.StackedInline):

@@ -239,6 +239,17 @@ def test_a_byline_added_in_the_same_form_counts_for_the_checklist(editor):
     assert story.is_published and story.ordered_bylines() == [author]
 
 
+def test_editing_a_live_story_is_not_a_publication(editor):
+    # Published with "Publish now": its time has microseconds the form does not show.
+    live = ready_story(status=Article.Status.PUBLISHED, published_at=timezone.now(), authors=())
+
+    response = logged_in(editor).post(change_url(live), form_data(live, headline="Fixed typo"))
+
+    assert response.status_code == 302
+    live.refresh_from_db()
+    assert live.headline == "Fixed typo" and live.is_published
+
+
 @pytest.mark.parametrize("rule", RULES)
 def test_publish_now_action_refuses_each_incomplete_story_by_name(editor, rule):
     missing, words = RULES[rule]
