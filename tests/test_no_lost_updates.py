@@ -112,7 +112,7 @@ def test_a_change_form_post_without_its_version_is_refused(alice):
 
 
 def test_a_stale_copy_cannot_be_saved_or_published_from_code(alice):
-    article = make_article(status=Article.Status.DRAFT)
+    article = make_article(authors=[make_author()], status=Article.Status.DRAFT)
     stale = Article.objects.get(pk=article.pk)
     article.headline = "Saved first"
     article.save()
@@ -127,7 +127,7 @@ def test_a_stale_copy_cannot_be_saved_or_published_from_code(alice):
 
 
 def test_actions_write_through_the_version_check(alice):
-    article = make_article(status=Article.Status.DRAFT)
+    article = make_article(authors=[make_author()], status=Article.Status.DRAFT)
     version = article.version
     run_action(logged_in(alice), "publish_now", article)
     article.refresh_from_db()
@@ -215,7 +215,9 @@ def test_a_restore_is_refused_when_someone_saved_after_it_was_opened(
 
 
 def test_a_restore_never_publishes_or_unpublishes(alice):
-    article = make_article(status=Article.Status.DRAFT, headline="Draft text")
+    article = make_article(
+        authors=[make_author()], status=Article.Status.DRAFT, headline="Draft text"
+    )
     client = logged_in(alice)
     client.post(change_url(article), submitted_form(client.get(change_url(article))))
     draft_version = Version.objects.get_for_object(article).first()

@@ -472,7 +472,10 @@ def test_a_tag_manager_can_create_tags_from_the_article_form(client):
     response = client.post(
         ADD_URL,
         article_form_data(
-            section, tags=[str(finland.pk), "Reindeer", "reindeer"], status="published"
+            section,
+            authors=[make_author()],  # the publish checklist needs a byline
+            tags=[str(finland.pk), "Reindeer", "reindeer"],
+            status="published",
         ),
     )
 
