@@ -132,7 +132,9 @@ class ArticleTagsField(forms.ModelMultipleChoiceField):
 
     With ``allow_new`` false (the controlled vocabulary, for staff who are
     not tag managers) a name that matches no tag is an error that names it.
-    Names that match a tag, in any case, become that tag.
+    Names that match a tag, in any case, become that tag. A value of digits
+    only is an id; one matching no tag is an error (see ``clean``), so a stale
+    form never creates a tag called "17".
     Cleans to a list of tags and new names: what taggit's ``set()`` takes.
     """
 
@@ -147,6 +149,15 @@ class ArticleTagsField(forms.ModelMultipleChoiceField):
         if self.required and not values:
             raise ValidationError(self.error_messages["required"], code="required")
         tags, new_names = self.existing_and_new(values)
+        if any(name.isdigit() for name in new_names):
+            # An id that no longer matches a tag (merged or deleted while the form
+            # was open), not a name to create: refuse rather than guess.
+            raise ValidationError(
+                "A tag picked here no longer exists (it may have been merged or deleted "
+                "meanwhile): pick it again. A tag whose name is only digits is added in "
+                "Tags → Add tag.",
+                code="gone",
+            )
         if new_names and not self.allow_new:
             raise ValidationError(
                 [

@@ -515,6 +515,18 @@ def test_bad_new_tag_names_in_the_article_form_are_errors(superuser_client, tags
     assert not Article.objects.exists() and Tag.objects.count() == 1
 
 
+def test_a_tag_merged_away_while_the_form_was_open_is_an_error_not_a_new_tag(superuser_client):
+    kept, merged = tag("Ukraine"), tag("Ukraine war")
+    data = article_form_data(make_section(), tags=[str(kept.pk), str(merged.pk)])
+    kept.merge([merged])
+
+    response = superuser_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert "no longer exists" in str(response.context["adminform"].form.errors["tags"])
+    assert list(Tag.objects.all()) == [kept] and not Article.objects.exists()
+
+
 def test_changing_an_articles_tags_saves_them_alongside_its_bylines(superuser_client):
     finland, security, energy = tag("Finland"), tag("Security"), tag("Energy")
     author = make_author(name="Maria Lindqvist")
