@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Article, Author, Expert, Section, Tag
@@ -36,6 +37,25 @@ class ArticleSitemap(Sitemap):
             updated=Max("updated_at"), published=Max("published_at")
         )
         return max(filter(None, latest.values()), default=None)
+
+
+class FrontPagesSitemap(Sitemap):
+    """The front page and the authors index: they change with every story."""
+
+    changefreq = "hourly"
+    priority = 1.0
+
+    def items(self):
+        return ["articles:home", "articles:authors"]
+
+    def location(self, name):
+        return reverse(name)
+
+    def lastmod(self, name):
+        return self.get_latest_lastmod()
+
+    def get_latest_lastmod(self):
+        return ArticleSitemap().get_latest_lastmod()
 
 
 class _LatestStorySitemap(Sitemap):
@@ -116,6 +136,7 @@ class GoogleNewsSitemap(Sitemap):
 
 
 SITEMAPS = {
+    "pages": FrontPagesSitemap,
     "articles": ArticleSitemap,
     "sections": SectionSitemap,
     "authors": AuthorSitemap,

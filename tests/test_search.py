@@ -115,6 +115,15 @@ def test_index_follows_edits_to_stories_tags_and_bylines():
     assert _found("rail") == []
 
 
+def test_merging_tags_updates_search():
+    from articles.models import Tag
+
+    article = make_article(tags=["Sea ports"])
+    Tag.objects.create(name="Harbours", slug="harbours").merge(list(article.tags.all()))
+    assert [a.pk for a in search("harbours")] == [article.pk]
+    assert list(search("sea ports")) == []
+
+
 def test_renaming_a_tag_updates_search():
     article = make_article(tags=["Helsinki"])
     tag = article.tags.get()

@@ -48,6 +48,8 @@ def test_sitemap_lists_live_pages_with_lastmod_and_nothing_unpublished(client):
 
     tag = grid.published.tags.get()
     expected = {
+        "/",
+        reverse("articles:authors"),
         grid.published.get_absolute_url(),
         grid.section.get_absolute_url(),
         grid.author.get_absolute_url(),
@@ -74,7 +76,7 @@ def test_sitemap_index_and_parts_name_each_other(client):
     locs = [urlsplit(loc.text).path for loc in index.findall("sm:sitemap/sm:loc", NS)]
     assert sorted(locs) == sorted(
         reverse("articles:sitemap_part", args=[part])
-        for part in ("articles", "sections", "authors", "tags", "experts")
+        for part in ("pages", "articles", "sections", "authors", "tags", "experts")
     )
     assert client.get("/sitemap-nonsense.xml").status_code == 404
 
@@ -129,7 +131,7 @@ def test_robots_txt_names_both_sitemaps(client):
     lines = response.content.decode().splitlines()
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Sitemap: http://testserver/news-sitemap.xml" in lines
-    assert "Disallow: /admin/" in lines
+    assert "Disallow: /search/" in lines
 
 
 def test_sitemap_query_count_does_not_grow_with_items(client, django_assert_num_queries):
