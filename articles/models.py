@@ -185,6 +185,9 @@ class Tag(TagBase):
             from .caching import invalidate
 
             invalidate(f"list:tag:{self.pk}", "sitemap", *(f"article-page:{pk}" for pk in to_move))
+            from .search import index_articles
+
+            index_articles(to_move)
             if new_name and new_name != self.name:
                 self.name = new_name
                 self.slug = self.slugify(new_name)

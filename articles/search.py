@@ -16,6 +16,7 @@ rebuild_search_index`` refills it from scratch.
 """
 
 import re
+from collections import defaultdict
 from html import unescape
 
 from django.conf import settings
@@ -142,33 +143,51 @@ def _uses_fts5():
     return connection.vendor == "sqlite"
 
 
+INDEX_BATCH = 500
+
+
 def index_article(article_id):
     """(Re)write one article's row in the FTS5 table; a no-op elsewhere."""
+    index_articles([article_id])
+
+
+def index_articles(article_ids):
+    """(Re)write these articles' rows in the FTS5 table, a batch at a time
+    (three queries per batch), dropping rows of articles that no longer exist.
+    A no-op on other databases."""
     if not _uses_fts5():
         return
-    article = (
-        Article.objects.filter(pk=article_id)
-        .only("headline", "dek", "body")
-        .prefetch_related("tags")
-        .with_bylines()
-        .first()
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [article_id])
-        if article is None:
-            return
-        cursor.execute(
-            f"INSERT INTO {FTS_TABLE} (rowid, headline, dek, body, tags, bylines) "
-            "VALUES (%s, %s, %s, %s, %s, %s)",
-            [
-                article.pk,
-                article.headline,
-                article.dek,
-                unescape(strip_tags(article.body)),
-                " ".join(tag.name for tag in article.tags.all()),
-                " ".join(author.name for author in article.ordered_bylines()),
-            ],
-        )
+    article_ids = list(dict.fromkeys(article_ids))
+    for start in range(0, len(article_ids), INDEX_BATCH):
+        batch = article_ids[start : start + INDEX_BATCH]
+        # Plain values, not model instances: a tag merge re-indexes thousands.
+        names = {"tags": defaultdict(list), "bylines": defaultdict(list)}
+        tagged = TaggedArticle.objects.filter(content_object_id__in=batch).order_by("pk")
+        for article_id, name in tagged.values_list("content_object_id", "tag__name"):
+            names["tags"][article_id].append(name)
+        bylines = Byline.objects.filter(article_id__in=batch).order_by("position", "pk")
+        for article_id, name in bylines.values_list("article_id", "author__name"):
+            names["bylines"][article_id].append(name)
+        rows = [
+            (
+                pk,
+                headline,
+                dek,
+                unescape(strip_tags(body)),
+                " ".join(names["tags"][pk]),
+                " ".join(names["bylines"][pk]),
+            )
+            for pk, headline, dek, body in Article.objects.filter(pk__in=batch).values_list(
+                "pk", "headline", "dek", "body"
+            )
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in batch])
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, headline, dek, body, tags, bylines) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                rows,
+            )
 
 
 def rebuild_index():
@@ -178,15 +197,15 @@ def rebuild_index():
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {FTS_TABLE}")
     ids = list(Article.objects.values_list("pk", flat=True))
-    for article_id in ids:
-        index_article(article_id)
+    index_articles(ids)
     return len(ids)
 
 
 # -- keeping the FTS5 table in step ---------------------------------------------
 # taggit's add/set/remove/clear save and delete TaggedArticle rows one by one,
 # so the TaggedArticle receivers see every tag change made through it. Bulk
-# updates and fixtures (raw saves) send no per-row signal: after those, run
+# updates and fixtures (raw saves) send no per-row signal: code that bulk-updates
+# calls ``index_articles`` itself (``Tag.merge`` does); otherwise run
 # ``manage.py rebuild_search_index``.
 
 
@@ -215,16 +234,12 @@ def _link_changed(sender, instance, raw=False, **kwargs):
 @receiver(post_save, sender=Author)
 def _author_renamed(sender, instance, raw=False, **kwargs):
     if not raw and _uses_fts5():
-        for article_id in Byline.objects.filter(author=instance).values_list(
-            "article_id", flat=True
-        ):
-            index_article(article_id)
+        index_articles(Byline.objects.filter(author=instance).values_list("article_id", flat=True))
 
 
 @receiver(post_save, sender=Tag)
 def _tag_renamed(sender, instance, raw=False, **kwargs):
     if not raw and _uses_fts5():
-        for article_id in TaggedArticle.objects.filter(tag=instance).values_list(
-            "content_object_id", flat=True
-        ):
-            index_article(article_id)
+        index_articles(
+            TaggedArticle.objects.filter(tag=instance).values_list("content_object_id", flat=True)
+        )
