@@ -325,6 +325,15 @@ class ArticleWorkflowAdmin(VersionAdmin):
             # again runs the check, which now explains the conflict.
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def changelist_view(self, request, extra_context=None):
+        # django-reversion's list template offers "Recover deleted articles" when
+        # this is true; only editors recover (see recover_view).
+        extra_context = {
+            **(extra_context or {}),
+            "has_change_permission": workflow.is_editor(request.user),
+        }
+        return super().changelist_view(request, extra_context)
+
     def recoverlist_view(self, request, extra_context=None):
         if not workflow.is_editor(request.user):
             raise PermissionDenied

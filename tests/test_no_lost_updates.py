@@ -305,6 +305,8 @@ def test_only_editors_recover_deleted_stories_and_they_come_back_as_drafts(alice
     recover_url = reverse("admin:articles_article_recover", args=[version.pk])
     reporter = logged_in(make_reporter())
 
+    assert "Recover deleted" not in reporter.get(CHANGELIST_URL).content.decode()
+    assert "Recover deleted" in editor_client.get(CHANGELIST_URL).content.decode()
     assert reporter.get(reverse("admin:articles_article_recoverlist")).status_code == 403
     assert reporter.post(recover_url, {}).status_code == 403
     assert not Article.objects.exists()

@@ -440,3 +440,10 @@ def test_saving_a_live_story_keeps_its_time_to_the_microsecond(editor):
     published_at = live.published_at
     live.refresh_from_db()
     assert live.published_at == published_at  # a plain save, not a re-publication
+
+
+def test_preview_of_a_draft_without_a_time_shows_no_empty_date(editor):
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+    html = logged_in(editor).get(draft.get_absolute_url()).content.decode()
+    assert "Not public: draft." in html
+    assert '<time datetime="">' not in html
