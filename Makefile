@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test lint format migrate demo serve clean
+.PHONY: run test install install-test lint format migrate demo serve clean bench explain
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -56,3 +56,12 @@ test: install-test lint
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# The benchmark (README: "Performance"): its own database in bench/out/, never
+# newsroom.sqlite3. BENCH_ARGS=--quick for a short run while developing.
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Query plans of the reader pages' queries; EXPLAIN_DATABASE_URL=postgres://… for PostgreSQL.
+explain: install
+	$(PY) bench/explain.py

@@ -114,7 +114,14 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # The page cache (articles/caching.py) keeps a few small stamps per
+            # page: Django's default of 300 entries would hold barely 50 pages.
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
