@@ -177,7 +177,8 @@ class ExpertDetailView(CachedPageMixin, ForgivingPaginationMixin, ListView):
     def get_queryset(self):
         self.expert = get_object_or_404(Expert, slug=self.kwargs["slug"])
         return (
-            ExpertQuote.objects.filter(expert=self.expert, article__in=Article.objects.published())
+            ExpertQuote.objects.published()
+            .filter(expert=self.expert)
             .select_related("article")
             .order_by("-article__published_at", "position")
         )

@@ -197,7 +197,7 @@ def measure_in_process(client, urls, *, cached, max_requests, max_seconds):
     if cached:
         for url in urls:
             client.get(url)
-    samples, cpu_samples, deadline, i = [], [], time.monotonic() + max_seconds, 0
+    samples, cpu_samples, deadline, i, misses = [], [], time.monotonic() + max_seconds, 0, 0
     while i < max_requests and time.monotonic() < deadline:
         url = urls[i % len(urls)]
         if not cached:
@@ -208,8 +208,7 @@ def measure_in_process(client, urls, *, cached, max_requests, max_seconds):
         cpu_samples.append((time.process_time() - cpu_started) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
-        if cached and url != urls[0] and "search" not in url:
-            assert response["X-Cache"] == "hit", url
+        misses += response.get("X-Cache") != "hit"
         i += 1
     result = percentiles(samples)
     result["requests"] = len(samples)
@@ -217,6 +216,7 @@ def measure_in_process(client, urls, *, cached, max_requests, max_seconds):
     # CPU time of this process: what a request costs, less the waiting for a
     # core that a busy machine adds to the wall-clock figures.
     result["cpu_p50"] = statistics.median(cpu_samples)
+    result["cache_misses"] = misses
     return result
 
 

@@ -117,9 +117,10 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            # The page cache (articles/caching.py) keeps a few small stamps per
-            # page: Django's default of 300 entries would hold barely 50 pages.
-            "OPTIONS": {"MAX_ENTRIES": 3000},
+            # The page cache (articles/caching.py) keeps a small stamp per
+            # object a page shows, some fifty for a list: Django's default of
+            # 300 entries would hold a handful of pages. Production: Redis.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 
