@@ -91,7 +91,7 @@ def ensure_corpus(corpus, refill):
     wanted = {**corpus, "seed": 7, "generator": builder.GENERATOR_VERSION}
     if not refill and DB.exists() and marker.exists():
         stored = json.loads(marker.read_text())
-        if {key: stored.get(key) for key in wanted} == wanted:
+        if {key: stored.get(key) for key in wanted} == wanted and _holds_articles(corpus):
             print(
                 f"Corpus: reusing {DB.relative_to(ROOT)} ({stored['fill_seconds']:.0f} s to fill)"
             )
@@ -112,6 +112,17 @@ def ensure_corpus(corpus, refill):
     print(f"Corpus: filled in {counts['fill_seconds']:.0f} s", flush=True)
     marker.write_text(json.dumps(counts, indent=2))
     return counts
+
+
+def _holds_articles(corpus):
+    from django.db import DatabaseError
+
+    from articles.models import Article
+
+    try:
+        return Article.objects.count() == corpus["articles"]
+    except DatabaseError:  # a half-written or damaged file: build it again
+        return False
 
 
 def analyse():
