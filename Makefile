@@ -64,4 +64,4 @@ bench: install
 
 # Query plans of the reader pages' queries; EXPLAIN_DATABASE_URL=postgres://… for PostgreSQL.
 explain: install
-	$(PY) bench/explain.py
+	$(PY) bench/explain.py $(if $(EXPLAIN_DATABASE_URL),--database-url $(EXPLAIN_DATABASE_URL))
