@@ -470,6 +470,8 @@ def main():
     args = parser.parse_args()
 
     OUT.mkdir(parents=True, exist_ok=True)
+    # Stopped with SIGTERM, still stop gunicorn (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     configure_environment()
     import django
 
