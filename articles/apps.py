@@ -10,3 +10,6 @@ class ArticlesConfig(AppConfig):
         # Connect the receivers that invalidate cached pages when content changes,
         # keep the SQLite full-text index current and make image renditions.
         from . import caching, renditions, search  # noqa: F401
+        from .html import connect_plain_text_cleaning
+
+        connect_plain_text_cleaning()

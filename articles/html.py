@@ -1,4 +1,11 @@
-"""The one place that decides which HTML an article body may contain."""
+"""The one place that decides which HTML the site stores.
+
+The article body keeps a small rich-text allow-list (``clean_body``). Every
+other field an editor types into is plain text (``clean_text``): any markup in
+it is removed on save, whatever wrote it (admin, import, shell). Templates
+escape on output as well; this keeps stored content clean for every other
+consumer (feeds, JSON-LD, exports).
+"""
 
 import re
 from dataclasses import dataclass
@@ -42,6 +49,64 @@ def clean_body(html):
     if cleaned in {"<p></p>", "<p><br></p>"}:
         return ""
     return cleaned
+
+
+# -- plain text -----------------------------------------------------------------
+
+# Fields that are plain text, by model. Their values lose all tags on save
+# (``connect_plain_text_cleaning``, called once from ArticlesConfig.ready).
+PLAIN_TEXT_FIELDS = {
+    "articles.Article": ("dek", "hero_caption", "hero_credit", "hero_alt"),
+    "articles.Author": ("role", "bio"),
+    "articles.Expert": ("title", "affiliation", "bio"),
+    "articles.ExpertQuote": ("text", "context"),
+    "articles.Section": ("description",),
+    "articles.Tag": ("name", "description"),
+}
+
+_text_cleaner = nh3.Cleaner(tags=set(), attributes={}, strip_comments=True)
+_ANGLE_BRACKETS = re.compile(r"[<>]")
+
+
+def clean_text(value):
+    """``value`` as plain text: tags (and the contents of script and style)
+    removed, entities turned back into the characters they stand for, so that
+    "Q&A" stays "Q&A" and the template's escaping shows it as typed."""
+    # Unescaping can reveal markup ("&lt;script&gt;" or what mutation XSS
+    # hides in attributes), so clean again until nothing changes: the result
+    # has no tags however it is later parsed.
+    for _ in range(10):
+        if not value:
+            return value
+        cleaned = unescape(_text_cleaner.clean(value))
+        if cleaned == value:
+            return cleaned
+        value = cleaned
+    return _ANGLE_BRACKETS.sub("", value)
+
+
+def clean_name(value):
+    """A name that must not come out empty (a tag's): plain text, or, if that
+    leaves nothing, the typed characters without angle brackets."""
+    return clean_text(value).strip() or _ANGLE_BRACKETS.sub("", unescape(value)).strip()
+
+
+def _clean_plain_text_fields(sender, instance, **kwargs):
+    for field in PLAIN_TEXT_FIELDS[sender._meta.label]:
+        clean = clean_name if field == "name" else clean_text
+        setattr(instance, field, clean(getattr(instance, field)))
+
+
+def connect_plain_text_cleaning():
+    from django.apps import apps
+    from django.db.models.signals import pre_save
+
+    for label in PLAIN_TEXT_FIELDS:
+        pre_save.connect(
+            _clean_plain_text_fields,
+            sender=apps.get_model(label),
+            dispatch_uid=f"clean-plain-text-{label}",
+        )
 
 
 # -- crossheads ---------------------------------------------------------------

@@ -13,7 +13,7 @@ from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from . import checklist, workflow
-from .html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, clean_body
+from .html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, clean_body, clean_name
 from .images import SafeImageField
 from .uploads import GeneratedName
 
@@ -97,6 +97,10 @@ class Tag(TagBase):
 
     class Meta:
         ordering = ["name"]
+
+    def clean(self):
+        # Check uniqueness against the name as it will be stored (markup removed).
+        self.name = clean_name(self.name)
 
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
