@@ -49,8 +49,11 @@ FIND_INJECTIONS = """() => {
             }
             continue;
         }
+        // Our renditions: <picture><source srcset="/media/...">.
+        const ownSource = tag === "source" && element.parentElement.tagName === "PICTURE"
+            && (element.getAttribute("srcset") || "").startsWith("/media/");
         // Inside the page's content (the masthead's search form is our own).
-        if (dangerousTags.has(tag) && element.closest("main") !== null) {
+        if (dangerousTags.has(tag) && element.closest("main") !== null && !ownSource) {
             found.push("element: " + element.outerHTML.slice(0, 80));
         }
         if (tag === "img" && !(element.getAttribute("src") || "").startsWith("/media/")) {
