@@ -111,6 +111,12 @@ class TagAutocomplete(AutocompleteSelectMultiple):
     no tag can be typed in (a comma ends it). New names are posted as
     themselves, existing tags as their ids; the form field tells them apart."""
 
+    @property
+    def media(self):
+        # Listed after Select2 and jquery.init.js, so that media merging keeps it after them.
+        base = super().media
+        return forms.Media(js=[*base._js, "articles/admin/tag_autocomplete.js"], css=base._css)
+
     def build_attrs(self, base_attrs, extra_attrs=None):
         attrs = super().build_attrs(base_attrs, extra_attrs)
         return {**attrs, "data-tags": "true", "data-token-separators": '[","]'}
