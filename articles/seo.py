@@ -27,13 +27,14 @@ def iso_datetime(value):
     return timezone.localtime(value).replace(microsecond=0).isoformat()
 
 
-def json_ld_script(data, nonce=None):
-    """``<script type="application/ld+json">`` holding ``data``, safely escaped."""
+def json_ld_script(data):
+    """``<script type="application/ld+json">`` holding ``data``, safely escaped.
+
+    No CSP nonce: browsers never execute a JSON-LD data block, so the policy
+    does not apply to it, and a per-response nonce would make every render of
+    a page differ, defeating the page cache's content-hash ETags.
+    """
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_SAFE)
-    if nonce:
-        return format_html(
-            '<script type="application/ld+json" nonce="{}">{}</script>', nonce, mark_safe(payload)
-        )
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 

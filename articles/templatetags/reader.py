@@ -8,12 +8,6 @@ from articles import renditions, seo
 register = template.Library()
 
 
-def _nonce(request):
-    # Set by the CSP middleware when it runs; JSON-LD is data, not script,
-    # but carrying the nonce keeps strict policies and their reports quiet.
-    return getattr(request, "csp_nonce", None)
-
-
 def _largest_rendition(request, field_file, kind):
     """For search engines and social cards: the biggest JPEG/PNG rendition."""
     found = renditions.picture(field_file, kind)
@@ -51,7 +45,6 @@ def article_metadata(context, article):
                 image_urls=[image_url] if image_url else (),
                 corrections=corrections,
             ),
-            nonce=_nonce(request),
         ),
     }
 
@@ -66,9 +59,7 @@ def author_metadata(context, author):
         "site_name": settings.NEWSROOM_SITE_NAME,
         "canonical_url": _page_url(request, author.get_absolute_url(), context.get("page_obj")),
         "image_url": image_url,
-        "json_ld": seo.json_ld_script(
-            seo.profile_page(author, request, image_url=image_url), nonce=_nonce(request)
-        ),
+        "json_ld": seo.json_ld_script(seo.profile_page(author, request, image_url=image_url)),
     }
 
 
