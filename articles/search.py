@@ -3,14 +3,16 @@
 ``search(query)`` is the one entry point. It picks the database's own
 full-text engine:
 
-* PostgreSQL: ``django.contrib.postgres.search``, a weighted ``SearchVector``
-  ranked with ``SearchRank``; the query is read like a web search box
-  (``websearch_to_tsquery``), which has no syntax errors.
-* SQLite: an FTS5 table, ``articles_search`` (created by migration 0002),
-  ranked with ``bm25()``. Readers' words are quoted one by one, so FTS5
-  operators in a query are just text.
+* PostgreSQL: ``articles_search`` holds one stored, weighted ``tsvector`` per
+  article under a GIN index (migration 0010), ranked with ``ts_rank_cd``; the
+  query is read like a web search box (``websearch_to_tsquery``), which has no
+  syntax errors. (Building the vectors at query time scanned the whole archive
+  on every search: minutes at 100k stories.)
+* SQLite: ``articles_search`` is an FTS5 table (migration 0007), ranked with
+  ``bm25()``. Readers' words are quoted one by one, so FTS5 operators in a
+  query are just text.
 
-The FTS5 table is kept in step with articles, bylines, authors and tags by the
+Either table is kept in step with articles, bylines, authors and tags by the
 signal receivers at the bottom of this module; ``manage.py
 rebuild_search_index`` refills it from scratch.
 """
@@ -21,7 +23,6 @@ from html import unescape
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.html import strip_tags
@@ -51,6 +52,11 @@ POSTGRES_CONFIGS = {
 }
 
 
+def postgres_config(language):
+    """The PostgreSQL text-search configuration for a language code like "en-gb"."""
+    return POSTGRES_CONFIGS.get(language.split("-")[0], "simple")
+
+
 def search_words(query):
     """The words of a reader's query, without punctuation or operators."""
     return _WORD.findall((query or "")[:MAX_QUERY_LENGTH])[:MAX_QUERY_WORDS]
@@ -78,36 +84,21 @@ def search(query):
 
 
 def _search_postgres(articles, query):
-    from django.contrib.postgres.aggregates import StringAgg
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-    config = POSTGRES_CONFIGS.get(settings.NEWSROOM_LANGUAGE.split("-")[0], "simple")
-
-    def names(model, article_field, name_field):
-        """One article's tag or byline names as a single string, for its vector."""
-        return Subquery(
-            model.objects.filter(**{article_field: OuterRef("pk")})
-            .values(article_field)
-            .annotate(names=StringAgg(name_field, delimiter=" "))
-            .values("names")[:1]
-        )
-
-    tag_names = names(TaggedArticle, "content_object", "tag__name")
-    byline_names = names(Byline, "article", "author__name")
-    # The body is HTML: PostgreSQL's parser reads tags as tags and indexes only words.
-    vector = (
-        SearchVector("headline", weight="A", config=config)
-        + SearchVector(tag_names, weight="B", config=config)
-        + SearchVector("dek", weight="B", config=config)
-        + SearchVector(byline_names, weight="C", config=config)
-        + SearchVector("body", weight="D", config=config)
-    )
-    search_query = SearchQuery(query, search_type="websearch", config=config)
-    return (
-        articles.annotate(document=vector, rank=SearchRank(vector, search_query))
-        .filter(document=search_query)
-        .order_by("-rank", "-published_at", "-pk")
-    )
+    # Joined like the FTS5 table below: the GIN index finds the matches and the
+    # rank is computed only for them.
+    table = Article._meta.db_table
+    tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
+    params = [postgres_config(settings.NEWSROOM_LANGUAGE), query]
+    return articles.extra(
+        select={"rank": f"ts_rank_cd({FTS_TABLE}.document, {tsquery})"},
+        select_params=params,
+        tables=[FTS_TABLE],
+        where=[
+            f"{FTS_TABLE}.document @@ {tsquery}",
+            f'{FTS_TABLE}.article_id = "{table}"."id"',
+        ],
+        params=params,
+    ).order_by("-rank", "-published_at", "-pk")
 
 
 # -- SQLite FTS5 ------------------------------------------------------------------
@@ -137,21 +128,22 @@ def _search_sqlite(articles, words):
 
 
 def _uses_fts5():
-    return connection.vendor == "sqlite"
+    """Whether this database keeps an ``articles_search`` table to write to."""
+    return connection.vendor in {"sqlite", "postgresql"}
 
 
 INDEX_BATCH = 500
 
 
 def index_article(article_id):
-    """(Re)write one article's row in the FTS5 table; a no-op elsewhere."""
+    """(Re)write one article's row in the search table."""
     index_articles([article_id])
 
 
 def index_articles(article_ids):
-    """(Re)write these articles' rows in the FTS5 table, a batch at a time
+    """(Re)write these articles' rows in the search table, a batch at a time
     (three queries per batch), dropping rows of articles that no longer exist.
-    A no-op on other databases."""
+    A no-op on databases without one."""
     if not _uses_fts5():
         return
     article_ids = list(dict.fromkeys(article_ids))
@@ -179,12 +171,45 @@ def index_articles(article_ids):
             )
         ]
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                _write_postgres_rows(cursor, batch, rows)
+                continue
             cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in batch])
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE} (rowid, headline, dek, body, tags, bylines) "
                 "VALUES (%s, %s, %s, %s, %s, %s)",
                 rows,
             )
+
+
+# Headline A, tags and standfirst B, bylines C, body D (as migration 0010 fills it).
+_POSTGRES_DOCUMENT = (
+    "setweight(to_tsvector(%(c)s::regconfig, %(headline)s), 'A')"
+    " || setweight(to_tsvector(%(c)s::regconfig, %(tags)s), 'B')"
+    " || setweight(to_tsvector(%(c)s::regconfig, %(dek)s), 'B')"
+    " || setweight(to_tsvector(%(c)s::regconfig, %(bylines)s), 'C')"
+    " || setweight(to_tsvector(%(c)s::regconfig, %(body)s), 'D')"
+)
+
+
+def _write_postgres_rows(cursor, batch, rows):
+    cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE article_id = ANY(%s)", [list(batch)])
+    config = postgres_config(settings.NEWSROOM_LANGUAGE)
+    cursor.executemany(
+        f"INSERT INTO {FTS_TABLE} (article_id, document) VALUES (%(pk)s, {_POSTGRES_DOCUMENT})",
+        [
+            {
+                "c": config,
+                "pk": pk,
+                "headline": headline,
+                "dek": dek,
+                "body": body,
+                "tags": tags,
+                "bylines": bylines,
+            }
+            for pk, headline, dek, body, tags, bylines in rows
+        ],
+    )
 
 
 def rebuild_index():

@@ -31,7 +31,9 @@ def test_search_uses_the_databases_full_text_engine():
     if connection.vendor == "sqlite":
         assert "articles_search MATCH" in sql
     else:
-        assert "to_tsvector" in sql and "websearch_to_tsquery" in sql
+        # The stored, GIN-indexed vectors, not vectors built per query.
+        assert "articles_search.document @@ websearch_to_tsquery" in sql
+        assert "to_tsvector" not in sql
     assert "LIKE" not in sql.upper()
 
 
@@ -203,3 +205,18 @@ def test_search_page_is_not_indexed_and_robots_txt_says_so(client):
     html = _page(client, "x").content.decode()
     assert '<meta name="robots" content="noindex">' in html
     assert "Disallow: /search/" in client.get("/robots.txt").content.decode()
+
+
+def test_search_index_follows_renamed_tags_and_authors_and_deleted_articles():
+    author = make_author(name="Maria Lindqvist")
+    article = make_article(headline="Ferry timetable", authors=[author], tags=["Harbours"])
+    assert _found("harbours") == ["Ferry timetable"]
+    tag = article.tags.get()
+    tag.name = "Seaports"
+    tag.save()
+    assert _found("harbours") == [] and _found("seaports") == ["Ferry timetable"]
+    author.name = "Maria Berg"
+    author.save()
+    assert _found("lindqvist") == [] and _found("berg") == ["Ferry timetable"]
+    article.delete()
+    assert _found("seaports") == []
