@@ -4,7 +4,8 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -297,6 +298,63 @@ class ArticleQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
+
+    # The editors' desk: the admin's dashboard and article list.
+
+    def written_by(self, user):
+        """Stories with this person's byline."""
+        return self.filter(pk__in=Byline.objects.filter(author__user=user).values("article_id"))
+
+    def drafts(self):
+        return self.filter(status=Article.Status.DRAFT)
+
+    def in_review(self):
+        return self.filter(status=Article.Status.IN_REVIEW)
+
+    def published_today(self):
+        """Live stories dated today in the site's time zone."""
+        midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        return self.published().filter(published_at__gte=midnight)
+
+    def corrected_since(self, since):
+        """Stories with a correction since ``since``, the latest correction
+        (``last_corrected_at``) first."""
+        return (
+            self.annotate(last_corrected_at=Max("corrections__created_at"))
+            .filter(last_corrected_at__gte=since)
+            .order_by("-last_corrected_at", "-pk")
+        )
+
+    def with_last_editor(self):
+        """Annotates ``last_editor``: the name of whoever made the story's latest
+        revision (django-reversion), in the same query as the stories."""
+        from reversion.models import Version
+
+        name = Coalesce(
+            NullIf(
+                Trim(
+                    Concat(
+                        "revision__user__first_name",
+                        Value(" "),
+                        "revision__user__last_name",
+                        output_field=models.CharField(),
+                    )
+                ),
+                Value(""),
+            ),
+            "revision__user__username",
+        )
+        latest = (
+            Version.objects.filter(
+                content_type__app_label=self.model._meta.app_label,
+                content_type__model=self.model._meta.model_name,
+                object_id=Cast(OuterRef("pk"), models.CharField()),
+            )
+            .order_by("-pk")
+            .annotate(name=name)
+            .values("name")[:1]
+        )
+        return self.annotate(last_editor=Subquery(latest))
 
     def with_bylines(self):
         """Bylines in byline order, in one query, for lists and pages."""

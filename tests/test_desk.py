@@ -19,8 +19,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.checklist import NotReadyToPublish
-from articles.models import Article
-from tests.factories import make_article, make_author, make_editor, make_section
+from articles.models import Article, Correction
+from tests.factories import (
+    make_article,
+    make_author,
+    make_editor,
+    make_reporter,
+    make_section,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -375,3 +382,161 @@ def test_long_headline_publishes_with_a_warning_from_the_action(editor):
 
 def test_headline_and_standfirst_at_the_limits_give_no_warning():
     assert ready_story(headline="H" * 110, dek="D" * 200).publish_checklist().warnings == ()
+
+
+# The dashboard -------------------------------------------------------------------------
+
+ADMIN_INDEX = reverse("admin:index")
+
+
+def desk(user):
+    """The dashboard's lists as ``user`` sees them: ``{key: [headline, …]}``."""
+    response = logged_in(user).get(ADMIN_INDEX)
+    assert response.status_code == 200
+    return {
+        desk_list.key: [row.article.headline for row in desk_list.rows]
+        for desk_list in response.context["desk_lists"]
+    }
+
+
+@pytest.fixture
+def reporter():
+    return make_reporter("rita", "Rita Reporter")
+
+
+@pytest.fixture
+def day(reporter):
+    """A desk's day: one story of each kind by Rita, and one by someone else."""
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    other = make_author(name="Otto Other")
+    stories = {}
+    for owner, author in (("rita", reporter.author), ("otto", other)):
+        stories[owner] = {
+            "draft": make_article(
+                headline=f"{owner} draft", status=Article.Status.DRAFT, authors=[author]
+            ),
+            "review": make_article(
+                headline=f"{owner} in review", status=Article.Status.IN_REVIEW, authors=[author]
+            ),
+            "scheduled": make_article(
+                headline=f"{owner} scheduled",
+                published_at=now + timedelta(hours=2),
+                authors=[author],
+            ),
+            "today": make_article(
+                headline=f"{owner} today",
+                published_at=midnight + timedelta(seconds=1),
+                authors=[author],
+            ),
+            "yesterday": make_article(
+                headline=f"{owner} yesterday",
+                published_at=midnight - timedelta(minutes=1),
+                authors=[author],
+            ),
+        }
+        Correction.objects.create(article=stories[owner]["yesterday"], text="Fixed a name.")
+        old = make_article(
+            headline=f"{owner} corrected long ago",
+            published_at=now - timedelta(days=20),
+            authors=[author],
+        )
+        Correction.objects.create(article=old, text="Old.", created_at=now - timedelta(days=8))
+    return stories
+
+
+def test_a_reporter_sees_their_own_work_on_the_dashboard(reporter, day):
+    lists = desk(reporter)
+
+    assert lists == {
+        "drafts": ["rita draft"],
+        "scheduled": ["rita scheduled"],
+        "today": ["rita today"],
+        "corrected": ["rita yesterday"],
+    }
+
+
+def test_an_editor_sees_the_desks_work_and_what_waits_for_review(editor, day):
+    lists = desk(editor)
+
+    assert set(lists["drafts"]) == {"rita draft", "otto draft"}
+    assert set(lists["review"]) == {"rita in review", "otto in review"}
+    assert set(lists["scheduled"]) == {"rita scheduled", "otto scheduled"}
+    assert set(lists["today"]) == {"rita today", "otto today"}
+    assert set(lists["corrected"]) == {"rita yesterday", "otto yesterday"}
+
+
+def test_scheduled_stories_come_soonest_first_with_the_time_each_goes_live(editor):
+    now = timezone.now()
+    later = make_article(headline="Later", published_at=now + timedelta(days=2))
+    sooner = make_article(headline="Sooner", published_at=now + timedelta(hours=1))
+
+    response = logged_in(editor).get(ADMIN_INDEX)
+
+    scheduled = next(d for d in response.context["desk_lists"] if d.key == "scheduled")
+    assert [(row.article, row.when) for row in scheduled.rows] == [
+        (sooner, sooner.published_at),
+        (later, later.published_at),
+    ]
+    html = response.content.decode()
+    assert f'datetime="{timezone.localtime(sooner.published_at).isoformat()}"' in html
+
+
+def test_review_list_shows_the_longest_wait_first(editor):
+    first = make_article(headline="Waiting longest", status=Article.Status.IN_REVIEW)
+    make_article(headline="Just sent", status=Article.Status.IN_REVIEW)
+    Article.objects.filter(pk=first.pk).update(updated_at=timezone.now() - timedelta(hours=5))
+
+    assert desk(editor)["review"] == ["Waiting longest", "Just sent"]
+
+
+def test_each_row_links_to_the_story_and_names_bylines_section_and_last_editor(editor):
+    story = ready_story(headline="Harbour reopens", authors=[make_author(name="Ana Ruiz")])
+    story.section.name = "Islands"
+    story.section.save()
+    editor.first_name, editor.last_name = "Eddie", "Editor"
+    editor.save()
+    client = logged_in(editor)
+    client.post(change_url(story), form_data(story, headline="Harbour reopens at last"))
+
+    html = client.get(ADMIN_INDEX).content.decode()
+
+    section = html[html.index('id="desk-drafts"') :]
+    section = section[: section.index("</section>")]
+    assert f'href="{change_url(story)}">Harbour reopens at last</a>' in section
+    assert "Ana Ruiz" in section and "Islands" in section and "by Eddie Editor" in section
+
+
+def test_staff_without_articles_get_the_plain_admin_index():
+    from django.contrib.auth.models import Group
+
+    tag_manager = make_staff("tilda")
+    tag_manager.groups.add(Group.objects.get(name="Tag manager"))
+
+    response = logged_in(tag_manager).get(ADMIN_INDEX)
+
+    assert response.status_code == 200
+    assert 'id="desk"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_the_dashboard_costs_the_same_queries_for_one_story_or_many(
+    editor, rows, django_assert_num_queries
+):
+    now = timezone.now()
+    section, author = make_section(), make_author()
+    for n in range(rows):
+        for fields in (
+            {"status": Article.Status.DRAFT},
+            {"status": Article.Status.IN_REVIEW},
+            {"published_at": now + timedelta(hours=n + 1)},
+            {"published_at": now - timedelta(seconds=n + 1)},
+        ):
+            story = make_article(section=section, authors=[author], **fields)
+        Correction.objects.create(article=story, text="Fixed.")
+    client = logged_in(editor)
+    client.get(ADMIN_INDEX)  # sessions, permissions and content types warm up
+
+    # Session, user, permissions; then each of the five lists: stories, bylines.
+    with django_assert_num_queries(15):
+        client.get(ADMIN_INDEX)

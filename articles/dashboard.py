@@ -1,0 +1,112 @@
+"""The editors' desk: what the admin's front page shows each member of staff.
+
+Reporters see their own work (the stories with their byline); editors see the
+whole desk's, and what waits for their review. Each list is one query for the
+stories plus one for their bylines, however long it is.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from . import workflow
+from .models import Article
+
+ROWS = 10  # each list shows this many, then links to the full list
+CORRECTED_WITHIN = timedelta(days=7)
+
+
+@dataclass
+class DeskRow:
+    article: Article
+    when: object  # the time this list is about: goes live, published, corrected…
+
+    @property
+    def change_url(self):
+        return reverse("admin:articles_article_change", args=[self.article.pk])
+
+
+@dataclass
+class DeskList:
+    key: str
+    title: str
+    when_label: str
+    empty: str
+    rows: list[DeskRow] = field(default_factory=list)
+    more_url: str = ""  # the article list with the same filter, when there are more rows
+
+
+def _rows(queryset, when):
+    articles = list(queryset.for_listing().with_last_editor()[: ROWS + 1])
+    return [DeskRow(article, when(article)) for article in articles[:ROWS]], len(articles) > ROWS
+
+
+def desk_lists(user):
+    """The dashboard's lists for ``user``, in the order the desk reads them."""
+    editor = workflow.is_editor(user)
+    stories = Article.objects.all() if editor else Article.objects.written_by(user)
+    changelist = reverse("admin:articles_article_changelist")
+    lists = []
+
+    def add(key, title, when_label, empty, queryset, when, filter_query):
+        rows, more = _rows(queryset, when)
+        lists.append(
+            DeskList(
+                key,
+                title,
+                when_label,
+                empty,
+                rows,
+                more_url=f"{changelist}?{filter_query}" if more else "",
+            )
+        )
+
+    add(
+        "drafts",
+        "Drafts on the desk" if editor else "My drafts",
+        "Last changed",
+        "No drafts." if editor else "No drafts with your byline.",
+        stories.drafts().order_by("-updated_at", "-pk"),
+        lambda a: a.updated_at,
+        "state=draft",
+    )
+    if editor:
+        add(
+            "review",
+            "Waiting for review",
+            "Waiting since",
+            "Nothing is waiting for review.",
+            stories.in_review().order_by("updated_at", "pk"),  # the longest wait first
+            lambda a: a.updated_at,
+            "state=review",
+        )
+    add(
+        "scheduled",
+        "Scheduled",
+        "Goes live",
+        "Nothing is scheduled.",
+        stories.scheduled().order_by("published_at", "pk"),  # the soonest first
+        lambda a: a.published_at,
+        "state=scheduled",
+    )
+    add(
+        "today",
+        "Published today",
+        "Published",
+        "Nothing published yet today.",
+        stories.published_today().order_by("-published_at", "-pk"),
+        lambda a: a.published_at,
+        "state=live",
+    )
+    add(
+        "corrected",
+        "Recently corrected",
+        "Corrected",
+        f"No corrections in the last {CORRECTED_WITHIN.days} days.",
+        stories.corrected_since(timezone.now() - CORRECTED_WITHIN),
+        lambda a: a.last_corrected_at,
+        "state=live",
+    )
+    return lists

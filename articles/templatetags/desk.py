@@ -1,0 +1,15 @@
+"""The editors' desk on the admin's front page (templates/admin/index.html)."""
+
+from django import template
+
+from articles import dashboard
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/articles/desk.html", takes_context=True)
+def desk_dashboard(context):
+    user = context["request"].user
+    if not user.has_perm("articles.change_article"):
+        return {"desk_lists": []}
+    return {"desk_lists": dashboard.desk_lists(user)}
