@@ -1,7 +1,16 @@
 from django.contrib import admin
+from django.db.models import F
 from taggit.models import Tag as TaggitTag
 
-from .desk_admin import DeskArticleAdminMixin
+from .desk_admin import (
+    BYLINE_HELP,
+    QUOTE_HELP,
+    DeskArticleAdminMixin,
+    DeskArticleDisplayMixin,
+    ExpertQuotedInMixin,
+    JournalistHelpInline,
+    MineFilter,
+)
 from .interchange.admin import ImportStoriesMixin
 from .models import Article, Author, Byline, Expert, ExpertQuote, Section, Tag, TagMerge
 from .tag_admin import ControlledTagsMixin, TagAdmin, TagMergeAdmin
@@ -31,44 +40,61 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Expert)
-class ExpertAdmin(admin.ModelAdmin):
+class ExpertAdmin(ExpertQuotedInMixin, admin.ModelAdmin):
     list_display = ["name", "title", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "title", "affiliation"]
+    readonly_fields = ["quoted_in"]
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(JournalistHelpInline, admin.TabularInline):
     model = Byline
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
     verbose_name = "byline"
     verbose_name_plural = "bylines (in the order readers see them)"
+    help_texts = BYLINE_HELP
 
 
-class ExpertQuoteInline(admin.StackedInline):
+class ExpertQuoteInline(JournalistHelpInline, admin.StackedInline):
     model = ExpertQuote
     extra = 0
     autocomplete_fields = ["expert"]
     fields = ["expert", "kind", "text", "context", "position"]
     verbose_name = "expert quote"
     verbose_name_plural = "expert quotes (in the order they appear in the story)"
+    help_texts = QUOTE_HELP
 
 
 @admin.register(Article)
 class ArticleAdmin(
-    DeskArticleAdminMixin, ImportStoriesMixin, ControlledTagsMixin, ArticleWorkflowAdmin
+    DeskArticleAdminMixin,
+    DeskArticleDisplayMixin,
+    ImportStoriesMixin,
+    ControlledTagsMixin,
+    ArticleWorkflowAdmin,
 ):
-    list_display = ["headline", "section", "byline_names", "state", "published_at"]
-    list_filter = [StateFilter, "section", "authors", "tags"]
-    search_fields = ["headline", "dek", "body"]
+    list_display = [
+        "headline",
+        "state_badge",
+        "section",
+        "byline_names",
+        "last_change",
+        "published_at",
+    ]
+    list_filter = [MineFilter, StateFilter, "section", "authors", "tags", "published_at"]
+    search_fields = ["headline", "dek", "body", "authors__name"]
+    # Newest first; stories without a time yet (drafts) on top.
+    ordering = [F("published_at").desc(nulls_first=True), "-created_at", "-pk"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section"]
     inlines = [BylineInline, ExpertQuoteInline]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "dek", "section", "status", "published_at"]}),
-        ("Story", {"fields": ["body", "tags"]}),
+        ("On the site", {"fields": ["on_the_site"]}),
+        ("Story", {"fields": ["body", "length", "tags"]}),
         ("Hero image", {"fields": ["hero_image", "hero_caption", "hero_credit", "hero_alt"]}),
     ]
 

@@ -20,7 +20,9 @@ DEK_WARNING_LENGTH = 200
 
 def body_text(html):
     """The words of a body, without its markup."""
-    return unescape(strip_tags(html or "")).replace("\xa0", " ").strip()
+    # A space before each tag keeps "</h2><p>" from gluing two words together.
+    text = strip_tags((html or "").replace("<", " <"))
+    return " ".join(unescape(text).replace("\xa0", " ").split())
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,15 @@ and the conveniences of the article form and list.
 ``ArticleAdmin`` puts ``DeskArticleAdminMixin`` in front of the workflow admin.
 """
 
+from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 
+from . import preview
 from .checklist import NotReadyToPublish
 from .models import Article
 from .workflow_admin import ArticleAdminForm, save_only
@@ -68,3 +75,153 @@ class DeskArticleAdminMixin:
         except NotReadyToPublish as refusal:
             request.publish_refusal = refusal
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = "whose"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Mine (my byline)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.written_by(request.user)
+        return queryset
+
+
+STATE_BADGES = {"Live": "live", "Scheduled": "scheduled", "In review": "review"}
+
+
+class DeskArticleDisplayMixin:
+    """The article list's columns and the change form's readonly conveniences."""
+
+    readonly_fields = ["on_the_site", "length"]
+
+    class Media:
+        css = {"all": ["articles/desk.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_last_editor()
+
+    @admin.display(description="State", ordering="published_at")
+    def state_badge(self, obj):
+        label = obj.state_label
+        text = label
+        if obj.is_scheduled:
+            at = formats.date_format(timezone.localtime(obj.published_at), "j M, H:i")
+            text = f"Scheduled for {at}"
+        return format_html(
+            '<span class="state-badge state-badge--{}">{}</span>',
+            STATE_BADGES.get(label, "draft"),
+            text,
+        )
+
+    @admin.display(description="Last change", ordering="updated_at")
+    def last_change(self, obj):
+        when = formats.date_format(timezone.localtime(obj.updated_at), "j M, H:i")
+        if obj.last_editor:
+            return format_html('{}<div class="quiet">by {}</div>', when, obj.last_editor)
+        return when
+
+    @admin.display(description="Length")
+    def length(self, obj):
+        if obj is None or obj.pk is None:
+            return "Counted when the story is saved."
+        minutes = obj.reading_minutes
+        return (
+            f"{obj.word_count} words, about {minutes} minute{pluralize(minutes)} to read "
+            "(as last saved)"
+        )
+
+    @admin.display(description="On the site")
+    def on_the_site(self, obj):
+        if obj is None or obj.pk is None:
+            return "Not public: the story has not been saved yet."
+        url = obj.get_absolute_url()
+        links = []
+        if obj.is_published:
+            since = formats.date_format(timezone.localtime(obj.published_at), "H:i, j F Y")
+            status = format_html(
+                '<span class="state-badge state-badge--live">Live</span> since {} at '
+                '<a href="{}">{}</a>',
+                since,
+                url,
+                url,
+            )
+            links.append(("Public page", url))
+        else:
+            if obj.is_scheduled:
+                at = formats.date_format(timezone.localtime(obj.published_at), "H:i, j F Y")
+                status = format_html(
+                    '<span class="state-badge state-badge--scheduled">Scheduled</span> '
+                    "for {}: it will be at {}",
+                    at,
+                    url,
+                )
+            else:
+                status = format_html(
+                    '<span class="state-badge state-badge--{}">Not public</span> '
+                    "({}): once published it will be at {}",
+                    "review" if obj.status == Article.Status.IN_REVIEW else "draft",
+                    obj.get_status_display().lower(),
+                    url,
+                )
+            links.append(("Preview", preview.preview_url(obj)))
+        links.append(("History", reverse("admin:articles_article_history", args=[obj.pk])))
+        return format_html(
+            '{}<ul class="desk-quick-links">{}</ul>',
+            status,
+            format_html_join("", '<li><a href="{}">{}</a></li>', ((u, t) for t, u in links)),
+        )
+
+
+class JournalistHelpInline:
+    """An inline whose fields explain themselves in the desk's words."""
+
+    help_texts = {}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, help_texts=self.help_texts, **kwargs)
+
+
+BYLINE_HELP = {
+    "author": "Type a name to find the author.",
+    "position": "Bylines appear in this order, lowest number first.",
+}
+QUOTE_HELP = {
+    "expert": "Type a name, title or institution. Someone new? Add them with the + "
+    "without leaving this story.",
+    "kind": "Direct: their exact words, in quotation marks. Paraphrase: what they said, "
+    "in your words.",
+    "text": "A direct quote is word for word, as in your notes or recording.",
+    "position": "Quotes are listed in this order, lowest number first.",
+}
+
+
+class ExpertQuotedInMixin:
+    """The expert's page in the admin lists every story that quotes them."""
+
+    @admin.display(description="Quoted in")
+    def quoted_in(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        articles = (
+            Article.objects.filter(quotes__expert=obj)
+            .distinct()
+            .order_by(F("published_at").desc(nulls_first=True), "-pk")
+        )
+        rows = [
+            (
+                reverse("admin:articles_article_change", args=[article.pk]),
+                article.headline,
+                article.state_label,
+            )
+            for article in articles
+        ]
+        if not rows:
+            return "No story quotes them yet."
+        return format_html(
+            '<ul class="desk-quoted-in">{}</ul>',
+            format_html_join("", '<li><a href="{}">{}</a> ({})</li>', rows),
+        )

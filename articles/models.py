@@ -1,3 +1,4 @@
+import math
 import uuid
 
 import reversion
@@ -599,6 +600,17 @@ class Article(models.Model):
         self.published_at = at
         self.save()
 
+    # Reading speed for the "about N minutes to read" beside the body in the admin.
+    WORDS_PER_MINUTE = 230
+
+    @property
+    def word_count(self):
+        return len(checklist.body_text(self.body).split())
+
+    @property
+    def reading_minutes(self):
+        return math.ceil(self.word_count / self.WORDS_PER_MINUTE)
+
     def publish_checklist(self, *, has_byline=None):
         """What stops this story going live (``problems``) and what an editor
         should look at first (``warnings``): see articles/checklist.py."""
@@ -689,7 +701,8 @@ class Expert(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        # The admin's expert picker shows this: who they are, not just the name.
+        return f"{self.name} ({self.description})" if self.description else self.name
 
     def get_absolute_url(self):
         return reverse("articles:expert", kwargs={"slug": self.slug})

@@ -11,6 +11,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -24,6 +25,7 @@ from tests.factories import (
     make_article,
     make_author,
     make_editor,
+    make_expert,
     make_reporter,
     make_section,
     make_staff,
@@ -540,3 +542,181 @@ def test_the_dashboard_costs_the_same_queries_for_one_story_or_many(
     # Session, user, permissions; then each of the five lists: stories, bylines.
     with django_assert_num_queries(15):
         client.get(ADMIN_INDEX)
+
+
+# The article form -----------------------------------------------------------------------
+
+
+def test_form_shows_length_public_address_and_quick_links_for_a_draft(editor):
+    story = ready_story(body="<p>" + "word " * 460 + "</p><h2>More</h2><p>two words</p>")
+    assert (story.word_count, story.reading_minutes) == (463, 3)
+
+    html = logged_in(editor).get(change_url(story)).content.decode()
+
+    assert "463 words, about 3 minutes to read" in html
+    assert "Not public" in html and story.get_absolute_url() in html
+    assert "/preview/" in html  # the signed share link
+    assert reverse("admin:articles_article_history", args=[story.pk]) in html
+
+
+def test_form_says_when_a_scheduled_story_goes_live(editor):
+    when = timezone.now() + timedelta(days=1)
+    story = ready_story(status=Article.Status.PUBLISHED, published_at=when)
+
+    html = logged_in(editor).get(change_url(story)).content.decode()
+
+    at = timezone.localtime(when).strftime("%H:%M")
+    assert "Scheduled</span> for " + at in html
+
+
+def test_form_links_a_live_story_to_its_public_page(editor, client):
+    story = make_article(authors=[make_author()])
+
+    html = logged_in(editor).get(change_url(story)).content.decode()
+
+    assert "Live</span> since" in html
+    assert f'<a href="{story.get_absolute_url()}">Public page</a>' in html
+    assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_empty_body_counts_no_words():
+    assert (Article(body="").word_count, Article(body="").reading_minutes) == (0, 0)
+
+
+def test_inlines_come_in_newsroom_order_with_help_for_journalists(editor):
+    story = make_article(authors=[make_author()])
+
+    response = logged_in(editor).get(change_url(story))
+
+    prefixes = [f.formset.prefix for f in response.context["inline_admin_formsets"]]
+    assert prefixes == ["bylines", "quotes", "corrections"]
+    html = response.content.decode()
+    assert "Add them with the +" in html and "lowest number first" in html
+
+
+def test_choosing_an_expert_shows_their_title_and_affiliation(editor):
+    expert = make_expert(name="Dr Aino Virtanen", title="sea ice researcher", affiliation="FMI")
+    client = logged_in(editor)
+
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "aino",
+            "app_label": "articles",
+            "model_name": "expertquote",
+            "field_name": "expert",
+        },
+    )
+
+    assert response.json()["results"] == [
+        {"id": str(expert.pk), "text": "Dr Aino Virtanen (sea ice researcher, FMI)"}
+    ]
+
+
+def test_expert_page_in_the_admin_lists_every_story_that_quotes_them(editor):
+    expert = make_expert()
+    quoting = make_article(headline="Ice melts early", quotes=[(expert, "It is early.")])
+    draft = make_article(
+        headline="Ice draft", status=Article.Status.DRAFT, quotes=[(expert, "Later.")]
+    )
+    make_article(headline="Not quoting")
+
+    html = (
+        logged_in(editor)
+        .get(reverse("admin:articles_expert_change", args=[expert.pk]))
+        .content.decode()
+    )
+
+    assert f'href="{change_url(quoting)}">Ice melts early</a> (Live)' in html
+    assert f'href="{change_url(draft)}">Ice draft</a> (Draft)' in html
+    assert "Not quoting" not in html
+
+
+# The article list -----------------------------------------------------------------------
+
+
+def test_changelist_columns_show_state_badges_section_bylines_and_last_editor(editor):
+    now = timezone.now()
+    ready_story(headline="A draft")
+    make_article(headline="In review", status=Article.Status.IN_REVIEW)
+    make_article(headline="Later", published_at=now + timedelta(days=1))
+    live = make_article(headline="Live", authors=[make_author(name="Ana Ruiz")])
+    editor.first_name, editor.last_name = "Eddie", "Editor"
+    editor.save()
+    client = logged_in(editor)
+    client.post(change_url(live), form_data(live, dek="Edited."))
+
+    html = client.get(CHANGELIST_URL).content.decode()
+
+    for state, text in [
+        ("live", "Live"),
+        ("scheduled", "Scheduled for"),
+        ("review", "In review"),
+        ("draft", "Draft"),
+    ]:
+        assert f'<span class="state-badge state-badge--{state}">{text}' in html
+    assert "Ana Ruiz" in html and live.section.name in html
+    assert "by Eddie Editor" in html
+    assert "articles/desk.css" in html
+
+
+def headlines(response):
+    return [article.headline for article in response.context["cl"].result_list]
+
+
+def test_changelist_is_newest_first_with_undated_stories_on_top(editor):
+    now = timezone.now()
+    make_article(headline="Old", published_at=now - timedelta(days=3))
+    make_article(headline="New", published_at=now - timedelta(hours=1))
+    make_article(headline="Undated draft", status=Article.Status.DRAFT, published_at=None)
+
+    assert headlines(logged_in(editor).get(CHANGELIST_URL)) == ["Undated draft", "New", "Old"]
+
+
+def test_changelist_filters_mine_state_section_author_and_tag(reporter, editor):
+    section = make_section()
+    make_article(headline="Mine", authors=[reporter.author], section=section)
+    other_author = make_author()
+    theirs = make_article(headline="Theirs", authors=[other_author], tags=["Ice"])
+    make_article(headline="Scheduled", published_at=timezone.now() + timedelta(hours=1))
+    reporter.user_permissions.add(*Permission.objects.filter(codename="publish_article"))
+    client = logged_in(editor)
+
+    assert headlines(logged_in(reporter).get(CHANGELIST_URL, {"mine": "yes"})) == ["Mine"]
+    assert headlines(client.get(CHANGELIST_URL, {"mine": "yes"})) == []
+    assert headlines(client.get(CHANGELIST_URL, {"state": "scheduled"})) == ["Scheduled"]
+    assert headlines(client.get(CHANGELIST_URL, {"section__id__exact": section.pk})) == ["Mine"]
+    assert headlines(client.get(CHANGELIST_URL, {"authors__id__exact": other_author.pk})) == [
+        "Theirs"
+    ]
+    assert headlines(client.get(CHANGELIST_URL, {"tags__id__exact": theirs.tags.get().pk})) == [
+        "Theirs"
+    ]
+
+
+@pytest.mark.parametrize("term", ["harbour", "boats are back", "quayside", "Lindqvist"], ids=str)
+def test_changelist_search_covers_headline_standfirst_body_and_byline_names(editor, term):
+    make_article(
+        headline="Harbour reopens",
+        dek="Boats are back.",
+        body="<p>On the quayside, crowds.</p>",
+        authors=[make_author(name="Maria Lindqvist"), make_author(name="Tomás Okafor")],
+    )
+    make_article(headline="Something else")
+
+    assert headlines(logged_in(editor).get(CHANGELIST_URL, {"q": term})) == ["Harbour reopens"]
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_changelist_costs_the_same_queries_for_one_story_or_twenty(
+    editor, rows, django_assert_num_queries
+):
+    section = make_section()
+    for _ in range(rows):
+        make_article(section=section, authors=[make_author(), make_author()], tags=["Ice"])
+    client = logged_in(editor)
+    client.get(CHANGELIST_URL)
+
+    # Session, user, permissions, the filters' choices, the count, the page, bylines.
+    with django_assert_num_queries(15):
+        client.get(CHANGELIST_URL)
