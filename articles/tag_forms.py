@@ -8,6 +8,7 @@ from django.db.models import Q
 from taggit.forms import MergeTagsForm
 from taggit.utils import parse_tags
 
+from .html import clean_text
 from .models import Tag
 
 
@@ -151,7 +152,14 @@ class ArticleTagsField(forms.ModelMultipleChoiceField):
     def clean(self, value):
         if self.disabled:
             value = self.prepare_value(self.initial)
-        values = [name for v in value or [] for name in split_tag_names(str(v))]
+        # Names are compared as they will be stored: "<b>Oslo</b>" is the tag
+        # "Oslo", not a new tag that would clash with it on save.
+        values = [
+            cleaned
+            for v in value or []
+            for name in split_tag_names(str(v))
+            if (cleaned := clean_text(name).strip())
+        ]
         if self.required and not values:
             raise ValidationError(self.error_messages["required"], code="required")
         tags, new_names = self.existing_and_new(values)

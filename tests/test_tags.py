@@ -634,3 +634,15 @@ def test_remove_unused_tags_command_keeps_tags_in_use():
 
     assert list(Tag.objects.all()) == [used]
     assert "Removed 1 unused tags: Unused." in out.getvalue()
+
+
+def test_markup_typed_into_the_tags_box_is_cleaned_before_matching(superuser_client):
+    oslo = tag("Oslo")
+    data = article_form_data(make_section(), tags=["<b>Oslo</b>", "<i>Bergen</i>", "<script>"])
+
+    response = superuser_client.post(ADD_URL, data)
+
+    assert response.status_code == 302  # not a clash on save with the existing "Oslo"
+    article = Article.objects.get()
+    assert sorted(t.name for t in article.tags.all()) == ["Bergen", "Oslo"]
+    assert article.tags.get(name="Oslo") == oslo
