@@ -30,6 +30,7 @@ from tests.factories import (
     make_section,
     make_staff,
 )
+from tests.workflow_helpers import management
 
 pytestmark = pytest.mark.django_db
 
@@ -44,15 +45,6 @@ def logged_in(user):
     client = Client()
     client.force_login(user)
     return client
-
-
-def management(prefix, total=0, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 def form_data(article, **changes):
