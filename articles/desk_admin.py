@@ -60,7 +60,17 @@ class DeskArticleAdminMixin:
         if form.workflow_step is save_only:
             return super().save_model(request, obj, form, change)
         obj.status = form.status_before  # the step, in save_related, moves it on
-        obj.save()
+        if not change:
+            # A new story needs its row before its bylines can point at it.
+            obj.save()
+            return
+        # The step's save, after the inlines, is this form's one save of the
+        # story (one version, one set of signals); its version check still
+        # refuses a stale form and the view's transaction rolls the inlines back.
+        # Until then the story's row is held, as a plain save would hold it
+        # first, so a concurrent save of the same story waits here instead of
+        # deadlocking with this one over the inline rows (PostgreSQL).
+        Article.objects.select_for_update().filter(pk=obj.pk).values_list("pk").first()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -5,6 +5,7 @@ version check: the change form (with its inlines), the actions, a restore."""
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from reversion.models import Version
 
 from articles import workflow
@@ -240,15 +241,27 @@ def test_a_reporter_cannot_restore_someone_elses_story(story_with_history):
     assert "Second" not in reporter.get(CHANGELIST_URL).content.decode()
 
 
+@pytest.mark.parametrize(
+    "alice_changes",
+    [{}, {"status": Article.Status.DRAFT}, {"_publish_now": "Publish now"}],
+    ids=["edit", "unpublish-in-the-same-save", "publish-now-in-the-same-save"],
+)
 def test_a_save_that_loses_the_race_after_the_check_is_refused_not_written(
-    alice, olga, monkeypatch
+    alice, olga, monkeypatch, alice_changes
 ):
     """Olga's save lands after the form's check passed but before Alice's write
     (simulated by letting the first check miss it): the conditional UPDATE in
-    Article.save() refuses the write, and the form comes back explaining."""
+    Article.save() refuses the write, and the form comes back explaining. A save
+    that also changes the status writes the story once, after its inlines, and
+    is refused the same way."""
     from articles.workflow_admin import ArticleAdminForm
 
-    article = make_article(headline="Original")
+    article = make_article(
+        headline="Original",
+        authors=[make_author()],
+        published_at=None if "_publish_now" in alice_changes else timezone.now(),
+        status=Article.Status.DRAFT if "_publish_now" in alice_changes else "published",
+    )
     alice_form = logged_in(alice).get(change_url(article))
     olga_client = logged_in(olga)
     olga_client.post(
@@ -264,7 +277,10 @@ def test_a_save_that_loses_the_race_after_the_check_is_refused_not_written(
 
     monkeypatch.setattr(ArticleAdminForm, "_refuse_stale_save", first_check_misses_olga)
     response = logged_in(alice).post(
-        change_url(article), submitted_form(alice_form, headline="Alice's")
+        change_url(article),
+        submitted_form(
+            alice_form, headline="Alice's", **{"bylines-0-position": "7"}, **alice_changes
+        ),
     )
 
     assert len(checks) == 2
@@ -272,8 +288,9 @@ def test_a_save_that_loses_the_race_after_the_check_is_refused_not_written(
     assert "Olga Desk saved this story" in " ".join(
         response.context["adminform"].form.non_field_errors()
     )
-    article.refresh_from_db()
-    assert article.headline == "Olga's"
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.headline, stored.status) == ("Olga's", article.status)
+    assert stored.bylines.get().position == 0  # the inline change was rolled back too
 
 
 def test_a_story_made_outside_the_admin_can_be_restored_to_how_it_stood(alice):

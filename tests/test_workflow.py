@@ -8,11 +8,14 @@ import time
 from datetime import timedelta
 
 import pytest
+import reversion
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 
 from articles import preview, workflow
 from articles.models import Article, Byline
@@ -447,3 +450,58 @@ def test_preview_of_a_draft_without_a_time_shows_no_empty_date(editor):
     html = logged_in(editor).get(draft.get_absolute_url()).content.decode()
     assert "Not public: draft." in html
     assert '<time datetime="">' not in html
+
+
+# One form save is one save of the story
+
+STATUS_CHANGES = {
+    "reporter submits for review": ("reporter", "draft", {"status": Article.Status.IN_REVIEW}),
+    "editor publishes": ("editor", "draft", {"status": Article.Status.PUBLISHED}),
+    "editor publishes now": ("editor", "draft", {"_publish_now": "Publish now"}),
+    "editor schedules": ("editor", "draft", "schedule"),
+    "editor unpublishes": ("editor", "live", {"status": Article.Status.DRAFT}),
+    "editor sends back to draft": ("editor", "review", {"status": Article.Status.DRAFT}),
+    "editor edits without a status change": ("editor", "live", {"headline": "Typo fixed"}),
+}
+
+
+@pytest.mark.parametrize("who, start, changes", STATUS_CHANGES.values(), ids=STATUS_CHANGES)
+def test_a_status_change_from_the_form_is_one_save_and_one_revision(
+    reporter, editor, who, start, changes
+):
+
+    story = make_article(
+        authors=[reporter.author],
+        status={"live": Article.Status.PUBLISHED, "review": Article.Status.IN_REVIEW}.get(
+            start, Article.Status.DRAFT
+        ),
+        published_at=timezone.now() - timedelta(hours=1) if start == "live" else None,
+    )
+    if changes == "schedule":
+        when = timezone.localtime(timezone.now() + timedelta(hours=2))
+        changes = {
+            "status": Article.Status.PUBLISHED,
+            "published_at_0": when.strftime("%Y-%m-%d"),
+            "published_at_1": when.strftime("%H:%M:%S"),
+        }
+    client = logged_in(reporter if who == "reporter" else editor)
+    with reversion.create_revision():  # as if saved in the admin before
+        reversion.add_to_revision(story)
+    revisions_before = Version.objects.get_for_object(story).count()
+    saves = []
+
+    def count(sender, instance, **kwargs):
+        saves.append(instance.pk)
+
+    post_save.connect(count, sender=Article)
+    try:
+        response = client.post(change_url(story), form_data(story, **changes))
+    finally:
+        post_save.disconnect(count, sender=Article)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    stored = Article.objects.get(pk=story.pk)
+    assert stored.status != story.status or stored.headline == "Typo fixed"
+    assert saves == [story.pk]
+    assert stored.version == story.version + 1
+    assert Version.objects.get_for_object(story).count() == revisions_before + 1
