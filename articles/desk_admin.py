@@ -4,8 +4,11 @@ and the conveniences of the article form and list.
 ``ArticleAdmin`` puts ``DeskArticleAdminMixin`` in front of the workflow admin.
 """
 
+from contextlib import contextmanager
+
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import F
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -16,6 +19,26 @@ from . import preview
 from .checklist import NotReadyToPublish
 from .models import Article
 from .workflow_admin import ArticleAdminForm, save_only
+
+
+@contextmanager
+def uploads_held_back(instance):
+    """Saves ``instance`` inside the block without its new uploads: they are
+    written by its next save. A publication the checklist then refuses leaves no
+    file (nor renditions of one) in media storage, where the rollback of the
+    database cannot reach."""
+    pending = {}
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.FileField):
+            upload = getattr(instance, field.attname)
+            if upload and not upload._committed:
+                pending[field.attname] = upload
+                setattr(instance, field.attname, "")
+    try:
+        yield
+    finally:
+        for name, upload in pending.items():
+            setattr(instance, name, upload)
 
 
 class DeskArticleForm(ArticleAdminForm):
@@ -62,7 +85,8 @@ class DeskArticleAdminMixin:
         obj.status = form.status_before  # the step, in save_related, moves it on
         if not change:
             # A new story needs its row before its bylines can point at it.
-            obj.save()
+            with uploads_held_back(obj):
+                obj.save()
             return
         # The step's save, after the inlines, is this form's one save of the
         # story (one version, one set of signals); its version check still

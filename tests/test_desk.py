@@ -8,16 +8,20 @@ through the import commands and through the model's own publishing methods.
 import contextlib
 import json
 from datetime import timedelta
-from io import StringIO
+from io import BytesIO, StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from articles.checklist import NotReadyToPublish
 from articles.models import Article, Correction
@@ -30,7 +34,7 @@ from tests.factories import (
     make_section,
     make_staff,
 )
-from tests.workflow_helpers import management
+from tests.workflow_helpers import ADD_URL, management, new_story_data
 
 pytestmark = pytest.mark.django_db
 
@@ -249,6 +253,69 @@ def test_editing_a_live_story_is_not_a_publication(editor):
     assert response.status_code == 302
     live.refresh_from_db()
     assert live.headline == "Fixed typo" and live.is_published
+
+
+def media_files():
+    return {path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()}
+
+
+def hero_upload():
+    buffer = BytesIO()
+    Image.new("RGB", (64, 48), "navy").save(buffer, "JPEG")
+    return SimpleUploadedFile("harbour.jpg", buffer.getvalue(), "image/jpeg")
+
+
+@pytest.mark.parametrize("story", ["new", "existing"])
+def test_a_refused_publication_keeps_no_hero_image_uploaded_with_it(editor, story):
+    section, author = make_section(), make_author()
+    refused_changes = {
+        "headline": "Typed before the refusal",
+        "dek": "",
+        "hero_image": hero_upload(),
+        "_publish_now": "Publish now",
+    }
+    if story == "new":
+        url = ADD_URL
+        data = new_story_data(
+            section,
+            **management("bylines", total=1),
+            **{"bylines-0-author": str(author.pk), "bylines-0-position": "0"},
+            **refused_changes,
+        )
+    else:
+        draft = ready_story(section=section, authors=[author], hero_image="", hero_alt="")
+        url = change_url(draft)
+        data = form_data(draft, **refused_changes)
+    before = media_files()
+
+    response = logged_in(editor).post(url, data)
+
+    assert response.status_code == 200
+    top = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "no standfirst" in top and "hero image has no alt text" in top
+    assert "Typed before the refusal" in response.content.decode()
+    assert media_files() == before  # neither the upload nor renditions of it
+    assert not Article.objects.filter(headline="Typed before the refusal").exists()
+
+
+def test_a_new_story_published_at_once_keeps_its_hero_image(editor, client):
+    author = make_author()
+    data = new_story_data(
+        make_section(),
+        **management("bylines", total=1),
+        **{"bylines-0-author": str(author.pk), "bylines-0-position": "0"},
+        hero_image=hero_upload(),
+        hero_alt="The harbour at dawn.",
+        _publish_now="Publish now",
+    )
+
+    response = logged_in(editor).post(ADD_URL, data)
+
+    assert response.status_code == 302
+    story = Article.objects.get(slug="ferry-strike-ends")
+    assert story.is_published and story.version == 1
+    assert Path(story.hero_image.path).is_file()
+    assert "The harbour at dawn." in client.get(story.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize("rule", RULES)
