@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import F
 from taggit.models import Tag as TaggitTag
 
@@ -45,6 +46,9 @@ class ExpertAdmin(ExpertQuotedInMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "title", "affiliation"]
     readonly_fields = ["quoted_in"]
+    # A link typed without a scheme ("example.org/people/ana") is stored as https://,
+    # Django 6.0's default, rather than plain http://.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class BylineInline(JournalistHelpInline, admin.TabularInline):

@@ -9,3 +9,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Uploaded test images must not land in the developer's media folder.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="newsroom-test-media-")  # noqa: F405
+
+# Whitenoise serves STATIC_ROOT; under test (DEBUG off) it warns once per client
+# when the folder is missing, and nothing has run collectstatic here.
+STATIC_ROOT = tempfile.mkdtemp(prefix="newsroom-test-static-")
