@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -249,16 +250,31 @@ class TaggedArticle(TaggedItemBase):
         indexes = [models.Index(fields=["tag", "content_object"], name="tagged_tag_article")]
 
 
-def live(through=""):
+class NotAnIndexOnSQLite(models.Func):
+    """``+column`` on SQLite, the plain column elsewhere: SQLite's way of saying
+    "don't drive the join from an index on this column". Asked whether a tag has
+    a live story, its planner otherwise walks every live story's status entry
+    for each tag instead of the tag's fifty taggings (seconds at 100k)."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
+def live(through="", from_the_link=False):
     """The lookups of ``published()``, optionally through a relation
     (``live("article__")``). Filtering a quote by its article this way is a
     join the database can start from the quote's side; ``article__in=
-    Article.objects.published()`` makes SQLite list every live story first."""
+    Article.objects.published()`` makes SQLite list every live story first.
+    ``from_the_link=True`` insists on starting from the quote's (byline's,
+    tagging's) side, for subqueries run once per expert, author or tag."""
+    status = F(f"{through}status")
+    if from_the_link:
+        status = NotAnIndexOnSQLite(status, output_field=models.CharField())
     return Q(
-        **{
-            f"{through}status": Article.Status.PUBLISHED,
-            f"{through}published_at__lte": timezone.now(),
-        }
+        Exact(status, Article.Status.PUBLISHED),
+        **{f"{through}published_at__lte": timezone.now()},
     )
 
 
@@ -299,6 +315,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
+
+    def latest_change(self):
+        """When readers last saw a change to any of these stories: the largest
+        ``modified_at``. Two walks down an index, where ``Max()`` would read
+        every row (seconds at archive scale)."""
+        return max(
+            filter(None, (self._newest("updated_at"), self._newest("published_at"))),
+            default=None,
+        )
+
+    def _newest(self, field):
+        return self.order_by(f"-{field}").values_list(field, flat=True).first()
 
     # The editors' desk: the admin's dashboard and article list.
 
@@ -461,6 +489,8 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "published_at"], name="article_status_pub"),
             models.Index(fields=["section", "status", "published_at"], name="article_section_pub"),
+            # The sitemaps' lastmod: the newest change among live stories.
+            models.Index(fields=["status", "updated_at"], name="article_status_updated"),
         ]
         permissions = [("publish_article", "Can publish articles")]
 

@@ -70,6 +70,32 @@ def test_sitemap_lastmod_of_a_section_ignores_a_later_edited_draft(client):
     assert urls[grid.section.get_absolute_url()] == timezone.localdate().isoformat()
 
 
+def test_a_story_edited_days_before_it_went_live_dates_every_sitemap_by_its_publication(
+    client,
+):
+    went_live = timezone.now() - timedelta(hours=1)
+    story = make_article(
+        authors=[make_author()], quotes=[(make_expert(), "q")], tags=["Harbour"],
+        published_at=went_live,
+    )  # fmt: skip
+    Article.objects.filter(pk=story.pk).update(updated_at=went_live - timedelta(days=3))
+    expected = timezone.localdate(went_live).isoformat()
+
+    urls = _all_sitemap_urls(client)
+    for page in (
+        story,
+        story.section,
+        story.bylines.get().author,
+        story.tags.get(),
+        story.quotes.get().expert,
+    ):
+        assert urls[page.get_absolute_url()] == expected, page
+    index = _xml(client, reverse("articles:sitemap"))
+    assert {lastmod.text[:10] for lastmod in index.findall("sm:sitemap/sm:lastmod", NS)} == {
+        expected
+    }
+
+
 def test_sitemap_index_and_parts_name_each_other(client):
     make_article()
     index = _xml(client, reverse("articles:sitemap"))
