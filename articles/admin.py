@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
+from django.forms.models import BaseInlineFormSet
 from taggit.models import Tag as TaggitTag
 
+from . import workflow
 from .desk_admin import (
     BYLINE_HELP,
     QUOTE_HELP,
@@ -51,14 +54,54 @@ class ExpertAdmin(ExpertQuotedInMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
+class BylineFormSet(BaseInlineFormSet):
+    """A reporter keeps their own byline on their story.
+
+    The byline is what gives a reporter the story (workflow.can_change), so
+    removing it would lock them out of their own work in mid-edit. Keeping their
+    access some other way (by who created the story) would let them go on
+    changing a story that no longer carries their name; handing a story over is
+    the desk's decision, so the save is refused and an editor does it."""
+
+    user = None  # set for each request by BylineInline.get_formset
+
+    def clean(self):
+        super().clean()
+        article, user = self.instance, self.user
+        if user is None or workflow.is_editor(user) or not article.has_byline_of(user):
+            return
+        # Whose bylines the story will carry: the stored ones, as the forms sent
+        # change or delete them (a byline no form mentions stays as it is).
+        owners = dict(article.bylines.values_list("pk", "author__user"))
+        for form in self.forms:
+            key = form.instance.pk or form
+            author = form.cleaned_data.get("author")
+            if self._should_delete_form(form) or author is None:
+                owners.pop(key, None)
+            else:
+                owners[key] = author.user_id
+        if user.pk not in owners.values():
+            raise ValidationError(
+                "You can’t remove your own byline: without it this story is no longer "
+                "yours to edit. Ask an editor to take you off it.",
+                code="own_byline",
+            )
+
+
 class BylineInline(JournalistHelpInline, admin.TabularInline):
     model = Byline
+    formset = BylineFormSet
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
     verbose_name = "byline"
     verbose_name_plural = "bylines (in the order readers see them)"
     help_texts = BYLINE_HELP
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user  # a new class per request: safe to set
+        return formset
 
 
 class ExpertQuoteInline(JournalistHelpInline, admin.StackedInline):

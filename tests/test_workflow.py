@@ -35,6 +35,7 @@ from tests.workflow_helpers import (
     logged_in,
     new_story_data,
     run_action,
+    submitted_form,
 )
 
 pytestmark = pytest.mark.django_db
@@ -368,6 +369,60 @@ def test_byline_is_what_gives_a_reporter_the_story(reporter, others_draft):
     Byline.objects.create(article=others_draft, author=reporter.author)
     assert workflow.can_change(reporter, others_draft)
     assert logged_in(reporter).get(others_draft.get_absolute_url()).status_code == 200
+
+
+REMOVING_OWN_BYLINE = {
+    "deleting the row": lambda colleague: {"bylines-0-DELETE": "on"},
+    "naming a colleague instead": lambda colleague: {"bylines-0-author": str(colleague.pk)},
+    "deleting it and submitting for review": lambda colleague: {
+        "bylines-0-DELETE": "on",
+        "status": Article.Status.IN_REVIEW,
+    },
+}
+
+
+@pytest.mark.parametrize("how", REMOVING_OWN_BYLINE)
+def test_a_reporter_cannot_remove_their_own_byline_and_lose_the_story(reporter, own_draft, how):
+    colleague = make_author(name="Colin Colleague")
+    client = logged_in(reporter)
+    data = submitted_form(
+        client.get(change_url(own_draft)),
+        headline="Typed with it",
+        **REMOVING_OWN_BYLINE[how](colleague),
+    )
+
+    response = client.post(change_url(own_draft), data)
+
+    assert response.status_code == 200
+    assert "You can’t remove your own byline" in response.content.decode()
+    assert "Typed with it" in response.content.decode()
+    stored = Article.objects.get(pk=own_draft.pk)
+    assert (stored.headline, stored.status) == (own_draft.headline, own_draft.status)
+    assert stored.ordered_bylines() == [reporter.author]
+    assert client.get(change_url(own_draft)).status_code == 200
+
+
+def test_a_reporter_may_add_a_colleague_and_an_editor_may_take_the_reporter_off(
+    reporter, editor, own_draft
+):
+    colleague = make_author(name="Colin Colleague")
+    client = logged_in(reporter)
+    data = submitted_form(client.get(change_url(own_draft)))
+    data.update(
+        {
+            "bylines-TOTAL_FORMS": "2",
+            "bylines-1-author": str(colleague.pk),
+            "bylines-1-position": "1",
+        }
+    )
+    assert client.post(change_url(own_draft), data).status_code == 302
+    assert own_draft.ordered_bylines() == [reporter.author, colleague]
+
+    desk = logged_in(editor)
+    data = submitted_form(desk.get(change_url(own_draft)), **{"bylines-0-DELETE": "on"})
+    assert desk.post(change_url(own_draft), data).status_code == 302
+    assert own_draft.ordered_bylines() == [colleague]
+    assert client.get(change_url(own_draft)).status_code == 302  # handed over by the desk
 
 
 # Share links for people without an account
