@@ -74,7 +74,7 @@ def _paragraphs(*texts):
     return "".join(f"<p>{text}</p>" for text in texts)
 
 
-# hours_ago: how long before the demo is loaded the story was published.
+# Live stories. hours_ago: how long before the demo is loaded the story was published.
 ARTICLES = [
     {
         "slug": "northern-summit-leaves-questions-on-baltic-security",
@@ -289,6 +289,13 @@ ARTICLES = [
         "section": "business",
         "authors": ["hannah-reyes"],
         "hours_ago": 50,
+        "corrections": [
+            {
+                "kind": "correction",
+                "text": "An earlier version of this story said the decision was announced on "
+                "Wednesday. It was announced on Thursday.",
+            }
+        ],
         "tags": ["Interest rates", "Inflation"],
         "body": _paragraphs(
             "The central bank left its main interest rate unchanged on Thursday, as most "
@@ -426,6 +433,188 @@ ARTICLES = [
         + _paragraphs(
             "The public can comment on the proposals for eight weeks before the commission "
             "makes its final recommendations to parliament.",
+        ),
+        "quotes": [],
+    },
+]
+
+# The desk's work in progress, so that a fresh install's dashboard (the admin's
+# front page) has something in each list. None of these is on the public site.
+# state: "draft", "review" or "scheduled"; a scheduled story goes live
+# ``goes_live`` = (days after the day the demo is loaded, "HH:MM" local time).
+DESK_ARTICLES = [
+    {
+        "slug": "night-bus-cuts-strain-city-coalition",
+        "state": "draft",
+        "headline": "Night bus cuts put strain on city council coalition",
+        # Still being written: no standfirst yet, so the publish checklist has
+        # something to say when the story is opened.
+        "dek": "",
+        "section": "politics",
+        "authors": ["tomas-okafor"],
+        "tags": ["Transport", "City council"],
+        "body": _paragraphs(
+            "Plans to withdraw six of the city's eleven night bus routes from April have opened "
+            "a rift in the council's ruling coalition, with two councillors saying they will "
+            "vote against the transport budget unless the cuts are reconsidered.",
+            "The transport committee says the routes carry fewer than twenty passengers an hour "
+            "after midnight and cost the city more per journey than any other service it funds.",
+        )
+        + "<h2>Who uses the buses</h2>"
+        + _paragraphs(
+            "Hospital cleaners, bakery workers and bar staff make up most of the passengers on "
+            "the routes marked for closure, according to a survey the operator carried out in "
+            "the autumn. Many of them finish work long after the last train has left.",
+            "TO COME: the transport authority's cost per journey for each route, promised for "
+            "Thursday.",
+        ),
+        "quotes": [],
+    },
+    {
+        "slug": "school-air-filter-trial-fewer-sick-days",
+        "state": "draft",
+        "headline": "Air filters in classrooms cut sick days, early trial results suggest",
+        "dek": "Pupils in rooms with portable filters missed a fifth fewer days over the winter.",
+        "section": "science",
+        "authors": ["idris-campbell"],
+        "tags": ["Health", "Schools"],
+        "body": _paragraphs(
+            "Classrooms fitted with portable air filters recorded a fifth fewer days lost to "
+            "illness over the winter than classrooms without them, according to early results "
+            "from a trial in forty primary schools.",
+            "The trial, run by the regional health authority, placed filters in half of the "
+            "classrooms in each school, chosen at random, and counted absences from November "
+            "to March.",
+        )
+        + "<h2>Early days</h2>"
+        + _paragraphs(
+            "The researchers stress that the results have not yet been reviewed by other "
+            "scientists, and that a single mild winter may flatter the filters.",
+            "A second year of the trial starts in the autumn, with carbon dioxide monitors "
+            "added to every classroom taking part.",
+        ),
+        "quotes": [],
+    },
+    {
+        "slug": "grain-exporters-turn-to-rail-as-river-falls",
+        "state": "review",
+        "headline": "Grain exporters turn to rail as river levels fall",
+        "dek": "Low water has halved what barges can carry, and the railways are running short "
+        "of wagons.",
+        "section": "business",
+        "authors": ["hannah-reyes"],
+        "tags": ["Trade", "Agriculture"],
+        "body": _paragraphs(
+            "Grain traders are moving this year's harvest to the coast by rail after a dry "
+            "summer left the river too shallow for fully loaded barges, pushing up the cost of "
+            "getting wheat to the ports.",
+            "Barges on the lower river are sailing at half their usual load, according to the "
+            "inland shipping association, and some operators have laid up their largest vessels "
+            "until the autumn rains arrive.",
+        )
+        + "<h2>Not enough wagons</h2>"
+        + _paragraphs(
+            "The national rail freight company said it had added four grain trains a day but "
+            "could not add more before the new year: every suitable wagon it owns is already "
+            "in use.",
+            "Exporters say the price of moving a tonne of wheat from the plains to the coast "
+            "has risen by more than a third since July.",
+        )
+        + "<h2>Who pays</h2>"
+        + _paragraphs(
+            "Farmers who sold their crop before the harvest are shielded for now; those "
+            "selling on the spot market are being offered less to cover the higher freight.",
+        ),
+        "quotes": [
+            {
+                "expert": "noor-haddad",
+                "kind": "direct",
+                "text": "When the river fails, every tonne that moves by rail costs more, and "
+                "that cost ends up in the price of bread.",
+                "context": "in an interview",
+            }
+        ],
+    },
+    {
+        "slug": "archipelago-schools-face-closure",
+        "state": "review",
+        "headline": "Archipelago schools face closure as families move to the mainland",
+        "dek": "Three island schools have fewer than ten pupils each, and the regional council "
+        "must decide their future by March.",
+        "section": "world",
+        "authors": ["maria-lindqvist"],
+        "tags": ["Finland", "Schools"],
+        "body": _paragraphs(
+            "On the outer islands of the archipelago, the school ferry now carries more "
+            "teachers than children. Three village schools have fewer than ten pupils between "
+            "them, and the regional council has said it cannot keep all three open.",
+            "Parents have formed an association to fight the closures. They say that without "
+            "a school no young family will move to the islands, and that the last shop and "
+            "the year-round ferry will follow.",
+        )
+        + "<h2>The council's sums</h2>"
+        + _paragraphs(
+            "Each pupil on the islands costs the council four times what a pupil on the "
+            "mainland does, a council spokesman said. Keeping one school and ferrying the "
+            "other children to it is the option officials favour.",
+        ),
+        "quotes": [],
+    },
+    {
+        "slug": "parliament-returns-what-to-watch",
+        "state": "scheduled",
+        "goes_live": (1, "07:00"),
+        "headline": "What to watch as parliament returns from its winter recess",
+        "dek": "A budget still not passed, new constituency boundaries and a fight over the "
+        "northern rail link: the week ahead.",
+        "section": "politics",
+        "authors": ["tomas-okafor"],
+        "tags": ["Parliament", "Budget"],
+        "body": _paragraphs(
+            "Members return to parliament this morning with the same problem they left behind: "
+            "the coalition has still not agreed next year's budget.",
+        )
+        + "<h2>The budget</h2>"
+        + _paragraphs(
+            "The finance minister is expected to bring a revised plan to the cabinet on "
+            "Tuesday. The sticking point remains money for regional hospitals.",
+        )
+        + "<h2>New boundaries</h2>"
+        + _paragraphs(
+            "The consultation on the election commission's new constituency map closes on "
+            "Friday. Rural members of both governing parties have asked for more time.",
+        )
+        + "<h2>The rail link</h2>"
+        + _paragraphs(
+            "The transport committee questions the minister on Wednesday about the cost of the "
+            "northern rail link and the farmers' court challenge over land along the route.",
+        ),
+        "quotes": [],
+    },
+    {
+        "slug": "herring-return-to-southern-baltic",
+        "state": "scheduled",
+        # Embargoed until the survey's publication time.
+        "goes_live": (1, "18:00"),
+        "headline": "Herring return to the southern Baltic after a decade of low catches",
+        "dek": "Fisheries scientists find the spawning stock has doubled since catch limits "
+        "were cut.",
+        "section": "science",
+        "authors": ["idris-campbell"],
+        "tags": ["Fisheries", "Baltic Sea"],
+        "body": _paragraphs(
+            "The herring stock in the southern Baltic has doubled in size over six years, "
+            "according to a survey by fisheries scientists published this evening, the first "
+            "sign of recovery since catches collapsed a decade ago.",
+            "The survey counted young fish in the spawning grounds along the coast each spring "
+            "and combined the counts with what fishing boats landed.",
+        )
+        + "<h2>Why now</h2>"
+        + _paragraphs(
+            "The scientists credit the lower catch limits agreed six years ago, and two mild "
+            "winters in which more eggs survived.",
+            "They warn that the stock is still below the level at which it can safely be "
+            "fished as it once was, and advise against raising the limits next year.",
         ),
         "quotes": [],
     },

@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article
@@ -142,17 +141,6 @@ def _count():
     from django.test.utils import CaptureQueriesContext
 
     return CaptureQueriesContext(connection)
-
-
-def test_load_demo_creates_stories_and_a_second_run_changes_nothing(client):
-    call_command("load_demo", verbosity=0)
-    snapshot = list(Article.objects.order_by("pk").values())
-    assert len(snapshot) >= 3
-    call_command("load_demo", verbosity=0)
-    assert list(Article.objects.order_by("pk").values()) == snapshot
-    assert client.get("/").status_code == 200
-    for article in Article.objects.published():
-        assert client.get(article.get_absolute_url()).status_code == 200
 
 
 def test_a_paraphrase_is_not_dressed_up_as_a_direct_quote(client):

@@ -1,11 +1,30 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from articles import demo_content
-from articles.models import Article, Author, Byline, Expert, ExpertQuote, Section
+from articles.models import Article, Author, Byline, Correction, Expert, ExpertQuote, Section
+
+
+def publication(data, now):
+    """The status and publication time a demo story gets when loaded at ``now``.
+
+    Live stories are dated ``hours_ago`` before ``now``; scheduled ones go live
+    at a local time on a day after the one the demo is loaded, so the desk's
+    "Scheduled" list shows them; drafts and stories in review have no time yet.
+    """
+    state = data.get("state", "live")
+    if state == "live":
+        return Article.Status.PUBLISHED, now - timedelta(hours=data["hours_ago"])
+    if state == "scheduled":
+        days_ahead, clock = data["goes_live"]
+        day = timezone.localtime(now).date() + timedelta(days=days_ahead)
+        return Article.Status.PUBLISHED, timezone.make_aware(
+            datetime.combine(day, time.fromisoformat(clock))
+        )
+    return {"draft": Article.Status.DRAFT, "review": Article.Status.IN_REVIEW}[state], None
 
 
 class Command(BaseCommand):
@@ -30,17 +49,18 @@ class Command(BaseCommand):
 
         created = 0
         now = timezone.now().replace(second=0, microsecond=0)
-        for data in demo_content.ARTICLES:
+        for data in demo_content.ARTICLES + demo_content.DESK_ARTICLES:
             if Article.objects.filter(slug=data["slug"]).exists():
                 continue  # already loaded: a second run changes nothing
+            status, published_at = publication(data, now)
             article = Article.objects.create(
                 slug=data["slug"],
                 headline=data["headline"],
                 dek=data["dek"],
                 section=sections[data["section"]],
                 body=data["body"],
-                status=data.get("status", Article.Status.PUBLISHED),
-                published_at=now - timedelta(hours=data["hours_ago"]),
+                status=status,
+                published_at=published_at,
             )
             for position, slug in enumerate(data["authors"]):
                 Byline.objects.create(article=article, author=authors[slug], position=position)
@@ -53,6 +73,8 @@ class Command(BaseCommand):
                     context=quote["context"],
                     position=position,
                 )
+            for correction in data.get("corrections", ()):
+                Correction.objects.create(article=article, **correction)
             article.tags.set(data["tags"])
             created += 1
 
