@@ -15,7 +15,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import formats, timezone
-from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -233,7 +232,7 @@ class ArticleWorkflowAdmin(VersionAdmin):
         super().delete_queryset(request, queryset)
 
     def get_readonly_fields(self, request, obj=None):
-        fields = [*super().get_readonly_fields(request, obj), "share_preview_link"]
+        fields = list(super().get_readonly_fields(request, obj))
         if not workflow.is_editor(request.user):
             fields.append("published_at")
             if obj is not None and obj.status == Status.PUBLISHED:
@@ -242,10 +241,7 @@ class ArticleWorkflowAdmin(VersionAdmin):
 
     def get_fieldsets(self, request, obj=None):
         (name, options), *rest = super().get_fieldsets(request, obj)
-        fieldsets = [(name, {**options, "fields": [*options["fields"], "version"]}), *rest]
-        if obj is not None and not obj.is_published:
-            fieldsets.append(("Preview", {"fields": ["share_preview_link"]}))
-        return fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "version"]}), *rest]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -266,6 +262,11 @@ class ArticleWorkflowAdmin(VersionAdmin):
         context["can_publish_now"] = (obj is None or not obj.is_published) and (
             workflow.can_publish(request.user, obj or Article())
         )
+        if obj is not None and obj.pk is not None and not obj.is_published:
+            # Sent by mail or chat to people outside the admin: a full address,
+            # which only the request knows (the site answers at several hosts).
+            context["share_preview_link"] = request.build_absolute_uri(preview.preview_url(obj))
+            context["share_preview_days"] = preview.PREVIEW_LINK_MAX_AGE.days
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Saving: through the model's workflow methods and its version check.
@@ -361,19 +362,6 @@ class ArticleWorkflowAdmin(VersionAdmin):
             at = formats.date_format(timezone.localtime(obj.published_at), "j M, H:i")
             return f"Scheduled for {at}"
         return obj.state_label
-
-    @admin.display(description="Link for people without an account")
-    def share_preview_link(self, obj):
-        if obj.pk is None or obj.is_published:
-            return "—"
-        url = preview.preview_url(obj)
-        return format_html(
-            '<a href="{}">{}</a><p class="help">Anyone with this link can read the story as '
-            "it stands, for {} days. Reload this page for a fresh link.</p>",
-            url,
-            url,
-            preview.PREVIEW_LINK_MAX_AGE.days,
-        )
 
     def _apply_step(self, request, queryset, *, may, step, done):
         changed, refused = [], []

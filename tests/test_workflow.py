@@ -428,10 +428,14 @@ def test_a_reporter_may_add_a_colleague_and_an_editor_may_take_the_reporter_off(
 # Share links for people without an account
 
 
-def preview_link_from_the_change_form(user, article):
-    form = logged_in(user).get(change_url(article)).content.decode()
-    start = form.index('href="/preview/') + len('href="')
-    return form[start : form.index('"', start)]
+def preview_link_from_the_change_form(user, article, **request):
+    form = logged_in(user).get(change_url(article), **request).content.decode()
+    start = form.index('<a id="share-preview-link" href="') + len(
+        '<a id="share-preview-link" href="'
+    )
+    link = form[start : form.index('"', start)]
+    assert f">{link}</a>" in form  # the address shown to copy is the one linked
+    return link
 
 
 def test_share_link_from_the_change_form_opens_the_draft_for_anyone(editor, others_draft, client):
@@ -444,6 +448,23 @@ def test_share_link_from_the_change_form_opens_the_draft_for_anyone(editor, othe
     assert "Not public" in response.content.decode()
     assert "noindex" in response["X-Robots-Tag"]
     assert "no-store" in response["Cache-Control"]
+
+
+def test_the_share_link_is_a_full_address_an_editor_can_copy_and_send(
+    editor, others_draft, client, settings
+):
+    settings.ALLOWED_HOSTS = ["news.example.org"]
+    link = preview_link_from_the_change_form(
+        editor, others_draft, HTTP_HOST="news.example.org", secure=True
+    )
+
+    assert link.startswith("https://news.example.org/preview/")
+    assert client.get(link, HTTP_HOST="news.example.org", secure=True).status_code == 200
+
+
+def test_a_live_story_offers_no_share_link(editor):
+    html = logged_in(editor).get(change_url(make_article())).content.decode()
+    assert "share-preview-link" not in html and "/preview/" not in html
 
 
 def test_a_reporter_gets_a_share_link_for_their_own_draft(reporter, own_draft, client):
