@@ -3,6 +3,10 @@
 Every feed lists ``Article.objects.published()`` only, newest first, with the
 bylines and tags fetched up front so a feed costs the same few queries
 however many entries it carries.
+
+Each entry carries the standfirst as its summary (RSS ``description``, Atom
+``summary``) and the whole story as HTML (RSS ``content:encoded``, Atom
+``content``), so feed readers can show the story without a visit.
 """
 
 from django.conf import settings
@@ -13,15 +17,39 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from .caching import CachedFeedMixin
+from .html import clean_body_for_elsewhere
 from .models import Article, Author, Section, Tag
 
 FEED_LENGTH = 30
 
 
+class FullTextRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with the RSS content module's ``content:encoded`` for the story."""
+
+    CONTENT_MODULE = "http://purl.org/rss/1.0/modules/content/"
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": self.CONTENT_MODULE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class FullTextAtomFeed(Atom1Feed):
+    """Atom 1.0 with the story in ``<content type="html">``."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
 class ArticleFeed(CachedFeedMixin, Feed):
     """The latest published stories of the whole site (RSS 2.0)."""
 
-    feed_type = Rss201rev2Feed
+    feed_type = FullTextRssFeed
     language = settings.NEWSROOM_LANGUAGE
 
     # -- the feed ---------------------------------------------------------
@@ -55,6 +83,19 @@ class ArticleFeed(CachedFeedMixin, Feed):
         # Feed readers show <description> as HTML; the standfirst is plain text.
         return escape(item.dek)
 
+    def item_extra_kwargs(self, item):
+        return {**super().item_extra_kwargs(item), "content_html": item.body}
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # Links in a story are relative to its page; a feed reader has no page,
+        # and only here, with the request, is each entry's full address known.
+        for entry in feed.items:
+            entry["content_html"] = clean_body_for_elsewhere(
+                entry["content_html"], base_url=entry["link"]
+            )
+        return feed
+
     def item_pubdate(self, item):
         return item.published_at
 
@@ -69,7 +110,7 @@ class ArticleFeed(CachedFeedMixin, Feed):
 
 
 class AtomArticleFeed(ArticleFeed):
-    feed_type = Atom1Feed
+    feed_type = FullTextAtomFeed
 
 
 class _OwnedArticleFeed(ArticleFeed):
@@ -118,12 +159,12 @@ class TagFeed(_OwnedArticleFeed):
 
 
 class AtomSectionFeed(SectionFeed):
-    feed_type = Atom1Feed
+    feed_type = FullTextAtomFeed
 
 
 class AtomAuthorFeed(AuthorFeed):
-    feed_type = Atom1Feed
+    feed_type = FullTextAtomFeed
 
 
 class AtomTagFeed(TagFeed):
-    feed_type = Atom1Feed
+    feed_type = FullTextAtomFeed

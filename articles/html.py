@@ -34,13 +34,14 @@ BODY_EDITOR_EXTENSIONS = {
     "History": True,
 }
 
-_body_cleaner = nh3.Cleaner(
-    tags=BODY_TAGS,
-    attributes=BODY_ATTRIBUTES,
-    url_schemes=URL_SCHEMES,
-    link_rel="noopener noreferrer",
-    strip_comments=True,
-)
+_BODY_RULES = {
+    "tags": BODY_TAGS,
+    "attributes": BODY_ATTRIBUTES,
+    "url_schemes": URL_SCHEMES,
+    "link_rel": "noopener noreferrer",
+    "strip_comments": True,
+}
+_body_cleaner = nh3.Cleaner(**_BODY_RULES)
 
 
 def clean_body(html):
@@ -49,6 +50,15 @@ def clean_body(html):
     if cleaned in {"<p></p>", "<p><br></p>"}:
         return ""
     return cleaned
+
+
+def clean_body_for_elsewhere(html, base_url):
+    """The body for a reader away from the site (a feed reader): cleaned to the
+    same allow-list, whatever wrote the stored value, with every relative link
+    resolved against ``base_url``, the story's own address, as its page would."""
+    return nh3.clean(
+        html or "", **_BODY_RULES, url_relative=("rewrite_with_base", base_url)
+    ).strip()
 
 
 # -- plain text -----------------------------------------------------------------
