@@ -262,15 +262,16 @@ class NotAnIndexOnSQLite(models.Func):
         return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
 
 
-def live(through="", from_the_link=False):
+def live(through="", status_index=True):
     """The lookups of ``published()``, optionally through a relation
     (``live("article__")``). Filtering a quote by its article this way is a
     join the database can start from the quote's side; ``article__in=
     Article.objects.published()`` makes SQLite list every live story first.
-    ``from_the_link=True`` insists on starting from the quote's (byline's,
-    tagging's) side, for subqueries run once per expert, author or tag."""
+    ``status_index=False`` insists on starting from the other side (the quote,
+    byline or tagging; the full-text match) where SQLite's planner would
+    otherwise walk every live story: it does once an index lacks statistics."""
     status = F(f"{through}status")
-    if from_the_link:
+    if not status_index:
         status = NotAnIndexOnSQLite(status, output_field=models.CharField())
     return Q(
         Exact(status, Article.Status.PUBLISHED),
@@ -279,10 +280,11 @@ def live(through="", from_the_link=False):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, status_index=True):
         """Live articles: published, and due. Evaluated at query time, so a
-        scheduled story goes live at its minute without any job running."""
-        return self.filter(live())
+        scheduled story goes live at its minute without any job running.
+        ``status_index``: see ``live()``."""
+        return self.filter(live(status_index=status_index))
 
     def scheduled(self, after=None):
         """Published but not yet due: each goes live at its ``published_at``.

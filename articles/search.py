@@ -68,7 +68,9 @@ def search(query):
     An empty query, or one with no words at all, matches nothing.
     """
     words = search_words(query)
-    articles = Article.objects.published().for_listing()
+    # The full-text index finds the few matches; let no planner start from the
+    # status index instead (SQLite did, at 100k stories: seconds per search).
+    articles = Article.objects.published(status_index=False).for_listing()
     if not words:
         return articles.none()
     if connection.vendor == "postgresql":

@@ -77,7 +77,7 @@ class _LatestStorySitemap(Sitemap):
 
     def _live_links(self):
         return self.links.objects.filter(
-            live(self.link_to_story, from_the_link=True),
+            live(self.link_to_story, status_index=False),
             **{self.link_to_object: OuterRef("pk")},
         )
 

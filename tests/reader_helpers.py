@@ -54,3 +54,20 @@ def make_grid(word="zanzibar"):
         for state, fields in UNPUBLISHED.items()
     }
     return Grid(section, author, tag, expert, published, hidden)
+
+
+def sqlite_plans(client, url):
+    """SQLite's plan for each query ``url`` makes, one string per query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    plans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            if query["sql"].startswith(("SAVEPOINT", "RELEASE")):
+                continue
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+            plans.append(" / ".join(row[-1] for row in cursor.fetchall()))
+    return plans

@@ -3,15 +3,28 @@
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def refresh_sqlite_statistics(apps, schema_editor):
+    """SQLite plans from the statistics ANALYZE left (README, "Performance").
+    Where they exist, an index without them changes its choices: with this one
+    unanalysed a search of 100k stories walked every live story (seconds)."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone():
+            cursor.execute("ANALYZE articles_article")
 
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('articles', '0010_search_postgres'),
+        ("articles", "0010_search_postgres"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['status', 'updated_at'], name='article_status_updated'),
+            model_name="article",
+            index=models.Index(fields=["status", "updated_at"], name="article_status_updated"),
         ),
+        migrations.RunPython(refresh_sqlite_statistics, migrations.RunPython.noop),
     ]
