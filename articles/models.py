@@ -813,6 +813,16 @@ class Correction(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Empty until the wording changes: a save that changes nothing is no edit,
+    # which an ``auto_now`` time could not tell apart from the first save.
+    edited_at = models.DateTimeField(
+        "edited",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the entry's kind or text last changed after it was made. "
+        "Readers see this next to the entry.",
+    )
 
     objects = CorrectionQuerySet.as_manager()
 
@@ -821,6 +831,22 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.article}"
+
+    def save(self, *args, **kwargs):
+        # The ledger is public: a changed entry says so, on every path that writes one.
+        if not self._state.adding:
+            stored = (
+                type(self)
+                ._base_manager.using(kwargs.get("using") or self._state.db)
+                .filter(pk=self.pk)
+                .values_list("kind", "text")
+                .first()
+            )
+            if stored is not None and stored != (self.kind, self.text):
+                self.edited_at = timezone.now()
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "edited_at"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#correction-{self.pk}"

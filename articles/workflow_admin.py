@@ -165,8 +165,8 @@ class CorrectionInline(admin.StackedInline):
     model = Correction
     extra = 0
     can_delete = False
-    fields = ["kind", "text", "created_at", "created_by"]
-    readonly_fields = ["created_at", "created_by"]
+    fields = ["kind", "text", "created_at", "created_by", "edited_at"]
+    readonly_fields = ["created_at", "created_by", "edited_at"]
     verbose_name = "correction or update"
     verbose_name_plural = "corrections and updates (readers see them at the foot of the story)"
 

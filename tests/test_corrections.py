@@ -54,6 +54,48 @@ def test_editor_appends_a_correction_that_readers_see(editor, client):
     assert f'href="{article.get_absolute_url()}#correction-{correction.pk}"' in listing
 
 
+def test_an_edited_correction_says_when_it_was_edited(editor, client):
+    article = make_article(headline="Harbour reopens")
+    corrected_at = timezone.now() - timedelta(days=2)
+    correction = Correction.objects.create(
+        article=article, text="The harbour is in Turku.", created_at=corrected_at
+    )
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "(edited" not in page  # and the story page is now cached
+    admin = logged_in(editor)
+    form = submitted_form(
+        admin.get(change_url(article)),
+        **{"corrections-0-text": "The harbour is in Turku, Finland."},
+    )
+
+    assert admin.post(change_url(article), form).status_code == 302
+
+    correction.refresh_from_db()
+    assert correction.created_at == corrected_at  # still dated when it was made
+    assert timezone.now() - correction.edited_at < timedelta(minutes=1)
+    edited = f'(edited <time datetime="{timezone.localtime(correction.edited_at):%Y-%m-%dT%H:%M:%S}'
+    for url in (article.get_absolute_url(), CORRECTIONS_URL):
+        page = client.get(url).content.decode()
+        assert "The harbour is in Turku, Finland." in page
+        assert edited in page, url
+    assert "Edited" in admin.get(change_url(article)).content.decode()  # in the admin's ledger
+
+
+def test_a_correction_saved_unchanged_is_not_marked_edited(editor, client):
+    article = make_article()
+    correction = Correction.objects.create(article=article, text="Spelling of a name.")
+    admin = logged_in(editor)
+    form = submitted_form(admin.get(change_url(article)), headline="A new headline")
+
+    assert admin.post(change_url(article), form).status_code == 302
+
+    correction.refresh_from_db()
+    assert correction.edited_at is None
+    for url in (article.get_absolute_url(), CORRECTIONS_URL):
+        page = client.get(url).content.decode()
+        assert "Spelling of a name." in page and "(edited" not in page
+
+
 def test_the_ledger_is_append_only_in_the_admin(editor):
     article = make_article()
     Correction.objects.create(article=article, text="Earlier entry", created_by=editor)
