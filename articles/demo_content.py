@@ -45,6 +45,7 @@ EXPERTS = [
         "title": "researcher in international affairs",
         "affiliation": "Institute for Baltic Studies",
         "bio": "Elias studies security co-operation around the Baltic Sea.",
+        "link": "https://baltic-studies.example.org/people/elias-varga",
     },
     {
         "slug": "noor-haddad",
@@ -52,6 +53,7 @@ EXPERTS = [
         "title": "professor of economics",
         "affiliation": "University of Eastmoor",
         "bio": "Noor researches trade flows and inflation.",
+        "link": "https://eastmoor.example.edu/economics/noor-haddad",
     },
     {
         "slug": "samuel-berg",

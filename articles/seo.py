@@ -104,6 +104,15 @@ def news_article(article, request, *, image_urls=(), corrections=()):
     return data
 
 
+def _profile_page(about):
+    return {
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "url": about["url"],
+        "mainEntity": about,
+    }
+
+
 def profile_page(author, request, *, image_url=None):
     """schema.org ``ProfilePage`` about an author, for their page."""
     about = person(author, request)
@@ -112,9 +121,26 @@ def profile_page(author, request, *, image_url=None):
     if image_url:
         about["image"] = image_url
     about["worksFor"] = publisher(request)
-    return {
-        "@context": "https://schema.org",
-        "@type": "ProfilePage",
-        "url": about["url"],
-        "mainEntity": about,
+    return _profile_page(about)
+
+
+def expert_profile_page(expert, request, *, image_url=None):
+    """schema.org ``ProfilePage`` about an expert the desk quotes: a ``Person``
+    with their title and institution, and their own page elsewhere as ``sameAs``
+    (the expert's link), which is how search engines tie the two together."""
+    about = {
+        "@type": "Person",
+        "name": expert.name,
+        "url": request.build_absolute_uri(expert.get_absolute_url()),
     }
+    if expert.title:
+        about["jobTitle"] = expert.title
+    if expert.affiliation:
+        about["affiliation"] = {"@type": "Organization", "name": expert.affiliation}
+    if expert.bio:
+        about["description"] = expert.bio
+    if image_url:
+        about["image"] = image_url
+    if expert.link:
+        about["sameAs"] = [expert.link]
+    return _profile_page(about)

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from articles.html import anchor_crossheads
-from tests.factories import make_article, make_author, make_section
+from articles.models import Expert
+from tests.factories import make_article, make_author, make_expert, make_section
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +200,59 @@ def test_crosshead_anchors_are_stable_and_never_clash_with_the_page():
     ]
     assert anchor_crossheads(body) == first
     assert anchor_crossheads("").crossheads == ()
+
+
+def test_expert_page_has_profile_page_json_ld_about_a_person(client):
+    expert = make_expert(
+        name="Noor Haddad",
+        title="professor of economics",
+        affiliation="University of Eastmoor",
+        bio="Noor researches trade flows & inflation.",
+        link="https://eastmoor.example.edu/people/haddad",
+    )
+    make_article(quotes=[(expert, "Cheaper freight feeds through to shop prices.")])
+    url = f"http://testserver{expert.get_absolute_url()}"
+
+    html = client.get(expert.get_absolute_url()).content.decode()
+
+    data = _json_ld(html)
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "ProfilePage"
+    assert data["url"] == url
+    assert data["mainEntity"] == {
+        "@type": "Person",
+        "name": "Noor Haddad",
+        "url": url,
+        "jobTitle": "professor of economics",
+        "affiliation": {"@type": "Organization", "name": "University of Eastmoor"},
+        "description": "Noor researches trade flows & inflation.",
+        "sameAs": ["https://eastmoor.example.edu/people/haddad"],
+    }
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert _meta(html, "og:type") == ["profile"]
+    assert _meta(html, "og:title") == ["Noor Haddad"]
+
+
+def test_expert_json_ld_leaves_out_what_the_desk_has_not_filled_in(client):
+    expert = make_expert(name="Samuel Berg", title="", affiliation="", bio="", link="")
+
+    data = _json_ld(client.get(expert.get_absolute_url()).content.decode())
+
+    assert data["mainEntity"] == {
+        "@type": "Person",
+        "name": "Samuel Berg",
+        "url": f"http://testserver{expert.get_absolute_url()}",
+    }
+
+
+def test_expert_json_ld_cannot_break_out_of_its_script_element(client):
+    expert = make_expert(name="Eve")
+    # Saving removes markup from the field; a write that bypasses save() does not.
+    sneaky = "</script><script>alert(1)</script>"
+    Expert.objects.filter(pk=expert.pk).update(affiliation=sneaky)
+
+    html = client.get(expert.get_absolute_url()).content.decode()
+
+    data = _json_ld(html)  # still exactly one block, and it parses
+    assert data["mainEntity"]["affiliation"]["name"] == sneaky
+    assert "<script>alert" not in html

@@ -63,6 +63,22 @@ def author_metadata(context, author):
     }
 
 
+@register.inclusion_tag("includes/expert_meta.html", takes_context=True)
+def expert_metadata(context, expert):
+    """Canonical link, OpenGraph profile and ProfilePage (Person) JSON-LD for an expert."""
+    request = context["request"]
+    image_url = _largest_rendition(request, expert.photo, "portrait")
+    return {
+        "expert": expert,
+        "site_name": settings.NEWSROOM_SITE_NAME,
+        "canonical_url": _page_url(request, expert.get_absolute_url(), context.get("page_obj")),
+        "image_url": image_url,
+        "json_ld": seo.json_ld_script(
+            seo.expert_profile_page(expert, request, image_url=image_url)
+        ),
+    }
+
+
 @register.inclusion_tag("includes/picture.html")
 def picture(field_file, kind, alt="", sizes="100vw", loading="lazy", css_class=""):
     """A responsive ``<picture>`` of an uploaded image: WebP with a JPEG/PNG
