@@ -8,19 +8,9 @@ from PIL import Image
 
 from articles.models import Article, Author, Section
 from tests.factories import make_article, make_author, make_expert, make_section
+from tests.workflow_helpers import ADD_URL, management
 
 pytestmark = pytest.mark.django_db
-
-ADD_URL = reverse("admin:articles_article_add")
-
-
-def inline_management(prefix, total, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 def article_form_data(section, authors=(), quotes=(), **fields):
@@ -38,8 +28,8 @@ def article_form_data(section, authors=(), quotes=(), **fields):
         "hero_caption": "",
         "hero_credit": "",
         "hero_alt": "",
-        **inline_management("bylines", len(authors)),
-        **inline_management("quotes", len(quotes)),
+        **management("bylines", len(authors)),
+        **management("quotes", len(quotes)),
     }
     for i, author in enumerate(authors):
         data[f"bylines-{i}-author"] = str(author.pk)
@@ -89,7 +79,7 @@ def test_staff_changes_an_article_and_reorders_its_bylines(superuser_client):
         article.section,
         headline="A sharper headline",
         slug=article.slug,
-        **inline_management("bylines", 2, initial=2),
+        **management("bylines", 2, initial=2),
     )
     for i, byline in enumerate(bylines):
         data[f"bylines-{i}-id"] = str(byline.pk)

@@ -18,7 +18,6 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -34,55 +33,18 @@ from tests.factories import (
     make_section,
     make_staff,
 )
-from tests.workflow_helpers import ADD_URL, management, new_story_data
+from tests.workflow_helpers import (
+    ADD_URL,
+    CHANGELIST_URL,
+    change_url,
+    form_data,
+    local_fields,
+    logged_in,
+    management,
+    new_story_data,
+)
 
 pytestmark = pytest.mark.django_db
-
-CHANGELIST_URL = reverse("admin:articles_article_changelist")
-
-
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def form_data(article, **changes):
-    """The change form as its user sends it back, with ``changes`` typed in.
-    Empty inlines leave the story's bylines and quotes as they are."""
-    when = timezone.localtime(article.published_at) if article.published_at else None
-    data = {
-        "headline": article.headline,
-        "slug": article.slug,
-        "dek": article.dek,
-        "section": str(article.section_id or ""),
-        "status": article.status,
-        "published_at_0": when.strftime("%Y-%m-%d") if when else "",
-        "published_at_1": when.strftime("%H:%M:%S") if when else "",
-        "body": article.body,
-        "tags": "",
-        "hero_caption": article.hero_caption,
-        "hero_credit": article.hero_credit,
-        "hero_alt": article.hero_alt,
-        "version": str(article.version),
-        **management("bylines"),
-        **management("quotes"),
-        **management("corrections"),
-    }
-    data.update(changes)
-    return data
-
-
-def local_fields(when):
-    when = timezone.localtime(when).replace(microsecond=0)
-    return {
-        "published_at_0": when.strftime("%Y-%m-%d"),
-        "published_at_1": when.strftime("%H:%M:%S"),
-    }
 
 
 def messages_of(response):

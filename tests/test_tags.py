@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from articles.models import Article, Tag, TaggedArticle, TagMerge, TagRedirect
 from tests.factories import make_article, make_author, make_in_role, make_section
-from tests.test_admin import ADD_URL, article_form_data
-from tests.test_admin import inline_management as inline_management_for_articles
+from tests.test_admin import article_form_data
+from tests.workflow_helpers import ADD_URL, management
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,7 @@ def test_renaming_a_tag_moves_its_address_and_the_old_one_redirects(manager_clie
             "name": "War in Ukraine",
             "slug": "ukraine-war",  # left as it was: it follows the new name
             "description": "The war.",
-            **inline_management("redirects"),
+            **management("redirects"),
         },
     )
 
@@ -131,7 +131,7 @@ def test_renaming_twice_sends_both_old_addresses_to_the_newest(manager_client, c
     for name in ["Energy policy", "Energy prices"]:
         manager_client.post(
             change_url(energy),
-            {"name": name, "slug": energy.slug, **inline_management("redirects", 0)},
+            {"name": name, "slug": energy.slug, **management("redirects")},
         )
         energy.refresh_from_db()
     assert client.get("/tags/energy/")["Location"] == "/tags/energy-prices/"
@@ -141,7 +141,7 @@ def test_renaming_twice_sends_both_old_addresses_to_the_newest(manager_client, c
 def test_changing_only_the_case_of_a_name_keeps_the_slug(manager_client):
     nato = tag("nato")
     response = manager_client.post(
-        change_url(nato), {"name": "NATO", "slug": "nato", **inline_management("redirects")}
+        change_url(nato), {"name": "NATO", "slug": "nato", **management("redirects")}
     )
     assert response.status_code == 302
     nato.refresh_from_db()
@@ -153,7 +153,7 @@ def test_a_new_tag_may_take_an_old_address_which_then_stops_redirecting(manager_
     old = tag("Brexit")
     manager_client.post(
         change_url(old),
-        {"name": "Brexit talks", "slug": "brexit", **inline_management("redirects")},
+        {"name": "Brexit talks", "slug": "brexit", **management("redirects")},
     )
     assert client.get("/tags/brexit/").status_code == 301
 
@@ -166,15 +166,6 @@ def test_a_new_tag_may_take_an_old_address_which_then_stops_redirecting(manager_
 
 def test_an_unknown_tag_address_is_still_404(client):
     assert client.get("/tags/never-was/").status_code == 404
-
-
-def inline_management(prefix, total=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(total),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 # Merging
@@ -393,7 +384,7 @@ def test_writers_see_tags_but_cannot_merge_rename_or_delete(writer_client, clien
         run_action(writer_client, action, [first, second], kept_tag=first.pk, apply="yes")
         run_action(writer_client, action, [first, second])
     rename = writer_client.post(
-        change_url(first), {"name": "Taxation", "slug": "tax", **inline_management("redirects")}
+        change_url(first), {"name": "Taxation", "slug": "tax", **management("redirects")}
     )
     delete = writer_client.post(
         reverse("admin:articles_tag_delete", args=[second.pk]), {"post": "yes"}
@@ -538,7 +529,7 @@ def test_changing_an_articles_tags_saves_them_alongside_its_bylines(superuser_cl
         headline="Changed",
         tags=[str(finland.pk), str(energy.pk)],
         version=str(article.version),
-        **inline_management_for_articles("bylines", 1, initial=1),
+        **management("bylines", 1, initial=1),
     )
     data.update(
         {
@@ -598,7 +589,7 @@ def test_legacy_near_duplicates_can_still_be_edited(manager_client):
             "name": "Ukraine",
             "slug": "ukraine",
             "description": "The country.",
-            **inline_management("redirects"),
+            **management("redirects"),
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors

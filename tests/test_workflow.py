@@ -32,6 +32,7 @@ from tests.workflow_helpers import (
     change_url,
     delete_url,
     form_data,
+    local_fields,
     logged_in,
     new_story_data,
     run_action,
@@ -554,11 +555,9 @@ def test_a_status_change_from_the_form_is_one_save_and_one_revision(
         published_at=timezone.now() - timedelta(hours=1) if start == "live" else None,
     )
     if changes == "schedule":
-        when = timezone.localtime(timezone.now() + timedelta(hours=2))
         changes = {
             "status": Article.Status.PUBLISHED,
-            "published_at_0": when.strftime("%Y-%m-%d"),
-            "published_at_1": when.strftime("%H:%M:%S"),
+            **local_fields(timezone.now() + timedelta(hours=2)),
         }
     client = logged_in(reporter if who == "reporter" else editor)
     with reversion.create_revision():  # as if saved in the admin before

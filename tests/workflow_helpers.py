@@ -29,23 +29,34 @@ def management(prefix, total=0, initial=0):
     }
 
 
+def local_fields(when):
+    """A publication time as the change form's two boxes show it: in the site's
+    time zone, to the second; empty boxes for no time."""
+    if when is None:
+        return {"published_at_0": "", "published_at_1": ""}
+    when = timezone.localtime(when)
+    return {
+        "published_at_0": when.strftime("%Y-%m-%d"),
+        "published_at_1": when.strftime("%H:%M:%S"),
+    }
+
+
 def form_data(article, **changes):
     """The change form as its user would send it back, with ``changes`` typed in.
-    Inlines are sent empty, which leaves the story's bylines and quotes as they are."""
-    when = timezone.localtime(article.published_at) if article.published_at else None
+    Tags are sent as the story's names (``tags=""`` sends none). Inlines are sent
+    empty, which leaves the story's bylines and quotes as they are."""
     data = {
         "headline": article.headline,
         "slug": article.slug,
         "dek": article.dek,
         "section": str(article.section_id or ""),
         "status": article.status,
-        "published_at_0": when.strftime("%Y-%m-%d") if when else "",
-        "published_at_1": when.strftime("%H:%M:%S") if when else "",
+        **local_fields(article.published_at),
         "body": article.body,
         "tags": ", ".join(tag.name for tag in article.tags.all()),
-        "hero_caption": "",
-        "hero_credit": "",
-        "hero_alt": "",
+        "hero_caption": article.hero_caption,
+        "hero_credit": article.hero_credit,
+        "hero_alt": article.hero_alt,
         "version": str(article.version),
         **management("bylines"),
         **management("quotes"),
