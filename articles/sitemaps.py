@@ -36,7 +36,7 @@ class ArticleSitemap(Sitemap):
 
     def get_latest_lastmod(self):
         # Instead of Django's default of loading every item.
-        return Article.objects.published().latest_change()
+        return Article.objects.latest_live_change()
 
 
 class FrontPagesSitemap(Sitemap):
@@ -77,7 +77,7 @@ class _LatestStorySitemap(Sitemap):
 
     def _live_links(self):
         return self.links.objects.filter(
-            live(self.link_to_story, status_index=False),
+            live(self.link_to_story, unindexed={"status"}),
             **{self.link_to_object: OuterRef("pk")},
         )
 
@@ -102,7 +102,7 @@ class _LatestStorySitemap(Sitemap):
 
     def get_latest_lastmod(self):
         linked = {f"{self.story_to_object}__isnull": False}
-        return Article.objects.published().filter(**linked).latest_change()
+        return Article.objects.filter(**linked).latest_live_change()
 
 
 class SectionSitemap(_LatestStorySitemap):

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import run  # noqa: E402
 
-PAGES = ["home", "article", "author", "section", "tag", "expert", "feed", "search"]
+PAGES = ["home", "article", "author", "section", "tag", "expert", "feed", "sitemap", "search"]
 
 
 def main():

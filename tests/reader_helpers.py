@@ -57,7 +57,7 @@ def make_grid(word="zanzibar"):
 
 
 def sqlite_plans(client, url):
-    """SQLite's plan for each query ``url`` makes, one string per query."""
+    """SQLite's plan for each query ``url`` makes: ``(sql, plan)`` pairs."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -69,5 +69,5 @@ def sqlite_plans(client, url):
             if query["sql"].startswith(("SAVEPOINT", "RELEASE")):
                 continue
             cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
-            plans.append(" / ".join(row[-1] for row in cursor.fetchall()))
+            plans.append((query["sql"], " / ".join(row[-1] for row in cursor.fetchall())))
     return plans

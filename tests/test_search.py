@@ -43,7 +43,7 @@ def test_search_starts_from_the_full_text_matches_never_the_status_index(client)
     # live story's status entry and ran the match for each: seconds a search.
     make_grid(word="harbour")
     plans = sqlite_plans(client, f"{SEARCH}?q=harbour")
-    searches = [plan for plan in plans if "articles_search" in plan]
+    searches = [plan for _, plan in plans if "articles_search" in plan]
     assert len(searches) == 2  # the count and the page
     for plan in searches:
         assert plan.startswith("SCAN articles_search VIRTUAL TABLE"), plan

@@ -186,7 +186,17 @@ def test_sitemap_index_asks_each_author_tag_and_expert_from_their_own_links(clie
     # every live story per tag (SQLite's choice at 100k: seconds an index).
     make_article(authors=[make_author()], quotes=[(make_expert(), "q")], tags=["a"])
     plans = sqlite_plans(client, reverse("articles:sitemap"))
-    correlated = [plan for plan in plans if "CORRELATED" in plan]
+    correlated = [plan for _, plan in plans if "CORRELATED" in plan]
     assert len(correlated) == 4  # sections, authors, tags, experts
     for plan in correlated:
         assert "article_status_pub" not in plan, plan
+    # The newest edit of a live story: down the status+updated_at index from
+    # the top, not every live story sorted by date.
+    newest_edits = [
+        plan
+        for sql, plan in plans
+        if sql.startswith('SELECT "articles_article"."updated_at"') and " JOIN " not in sql
+    ]
+    assert newest_edits
+    for plan in newest_edits:
+        assert plan == "SEARCH articles_article USING INDEX article_status_updated (status=?)"
