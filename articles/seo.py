@@ -46,14 +46,15 @@ def publisher(request):
     }
 
 
-def person(author, request):
+def person(someone, request, job_title=""):
+    """schema.org ``Person``: an author (their role the job title) or an expert."""
     data = {
         "@type": "Person",
-        "name": author.name,
-        "url": request.build_absolute_uri(author.get_absolute_url()),
+        "name": someone.name,
+        "url": request.build_absolute_uri(someone.get_absolute_url()),
     }
-    if author.role:
-        data["jobTitle"] = author.role
+    if job_title:
+        data["jobTitle"] = job_title
     return data
 
 
@@ -83,7 +84,7 @@ def news_article(article, request, *, image_urls=(), corrections=()):
         "inLanguage": settings.NEWSROOM_LANGUAGE,
         "datePublished": iso_datetime(article.published_at),
         "dateModified": iso_datetime(date_modified(article, corrections)),
-        "author": [person(author, request) for author in article.ordered_bylines()],
+        "author": [person(author, request, author.role) for author in article.ordered_bylines()],
         "publisher": publisher(request),
         "keywords": [tag.name for tag in article.tags.all()],
     }
@@ -104,7 +105,11 @@ def news_article(article, request, *, image_urls=(), corrections=()):
     return data
 
 
-def _profile_page(about):
+def _profile_page(about, someone, image_url):
+    if someone.bio:
+        about["description"] = someone.bio
+    if image_url:
+        about["image"] = image_url
     return {
         "@context": "https://schema.org",
         "@type": "ProfilePage",
@@ -115,32 +120,18 @@ def _profile_page(about):
 
 def profile_page(author, request, *, image_url=None):
     """schema.org ``ProfilePage`` about an author, for their page."""
-    about = person(author, request)
-    if author.bio:
-        about["description"] = author.bio
-    if image_url:
-        about["image"] = image_url
+    about = person(author, request, author.role)
     about["worksFor"] = publisher(request)
-    return _profile_page(about)
+    return _profile_page(about, author, image_url)
 
 
 def expert_profile_page(expert, request, *, image_url=None):
     """schema.org ``ProfilePage`` about an expert the desk quotes: a ``Person``
     with their title and institution, and their own page elsewhere as ``sameAs``
     (the expert's link), which is how search engines tie the two together."""
-    about = {
-        "@type": "Person",
-        "name": expert.name,
-        "url": request.build_absolute_uri(expert.get_absolute_url()),
-    }
-    if expert.title:
-        about["jobTitle"] = expert.title
+    about = person(expert, request, expert.title)
     if expert.affiliation:
         about["affiliation"] = {"@type": "Organization", "name": expert.affiliation}
-    if expert.bio:
-        about["description"] = expert.bio
-    if image_url:
-        about["image"] = image_url
     if expert.link:
         about["sameAs"] = [expert.link]
-    return _profile_page(about)
+    return _profile_page(about, expert, image_url)

@@ -49,33 +49,29 @@ def article_metadata(context, article):
     }
 
 
-@register.inclusion_tag("includes/author_meta.html", takes_context=True)
+@register.inclusion_tag("includes/profile_meta.html", takes_context=True)
 def author_metadata(context, author):
     """Canonical link, OpenGraph profile and ProfilePage JSON-LD for an author."""
-    request = context["request"]
-    image_url = _largest_rendition(request, author.photo, "portrait")
-    return {
-        "author": author,
-        "site_name": settings.NEWSROOM_SITE_NAME,
-        "canonical_url": _page_url(request, author.get_absolute_url(), context.get("page_obj")),
-        "image_url": image_url,
-        "json_ld": seo.json_ld_script(seo.profile_page(author, request, image_url=image_url)),
-    }
+    return _profile_metadata(context, author, author.bio, seo.profile_page)
 
 
-@register.inclusion_tag("includes/expert_meta.html", takes_context=True)
+@register.inclusion_tag("includes/profile_meta.html", takes_context=True)
 def expert_metadata(context, expert):
     """Canonical link, OpenGraph profile and ProfilePage (Person) JSON-LD for an expert."""
+    summary = expert.bio or expert.description
+    return _profile_metadata(context, expert, summary, seo.expert_profile_page)
+
+
+def _profile_metadata(context, person, summary, profile_page):
     request = context["request"]
-    image_url = _largest_rendition(request, expert.photo, "portrait")
+    image_url = _largest_rendition(request, person.photo, "portrait")
     return {
-        "expert": expert,
+        "person": person,
+        "summary": summary,
         "site_name": settings.NEWSROOM_SITE_NAME,
-        "canonical_url": _page_url(request, expert.get_absolute_url(), context.get("page_obj")),
+        "canonical_url": _page_url(request, person.get_absolute_url(), context.get("page_obj")),
         "image_url": image_url,
-        "json_ld": seo.json_ld_script(
-            seo.expert_profile_page(expert, request, image_url=image_url)
-        ),
+        "json_ld": seo.json_ld_script(profile_page(person, request, image_url=image_url)),
     }
 
 
