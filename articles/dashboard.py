@@ -66,10 +66,10 @@ def desk_lists(user):
     add(
         "drafts",
         "Drafts on the desk" if editor else "My drafts",
-        "Last changed",
+        "Started",  # the last change has its own column
         "No drafts." if editor else "No drafts with your byline.",
         stories.drafts().order_by("-updated_at", "-pk"),
-        lambda a: a.updated_at,
+        lambda a: a.created_at,
         "state=draft",
     )
     if editor:

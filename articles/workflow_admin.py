@@ -48,7 +48,12 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["version"]  # the admin adds the rest, from its fieldsets
-        widgets = {"version": forms.HiddenInput}
+        # Headlines and slugs are read whole: the admin's default box shows 20em.
+        widgets = {
+            "version": forms.HiddenInput,
+            "headline": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "slug": forms.TextInput(attrs={"class": "vLargeTextField"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ through the import commands and through the model's own publishing methods.
 
 import contextlib
 import json
+import re
 from datetime import timedelta
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -503,6 +504,28 @@ def test_scheduled_stories_come_soonest_first_with_the_time_each_goes_live(edito
     ]
     html = response.content.decode()
     assert f'datetime="{timezone.localtime(sooner.published_at).isoformat()}"' in html
+
+
+def test_a_draft_shows_when_it_was_started_beside_its_last_change(editor):
+    draft = make_article(headline="Slow burn", status=Article.Status.DRAFT)
+    started = timezone.now() - timedelta(days=3)
+    Article.objects.filter(pk=draft.pk).update(created_at=started)
+
+    response = logged_in(editor).get(ADMIN_INDEX)
+
+    drafts = next(d for d in response.context["desk_lists"] if d.key == "drafts")
+    assert drafts.when_label == "Started"
+    assert [row.when for row in drafts.rows] == [started]
+
+
+def test_the_change_form_shows_the_whole_headline_and_slug(editor):
+    story = make_article(headline="A headline long enough to overflow the admin's narrow box")
+
+    html = logged_in(editor).get(change_url(story)).content.decode()
+
+    for field in ("headline", "slug"):
+        tag = re.search(rf'<input[^>]*name="{field}"[^>]*>', html).group(0)
+        assert "vLargeTextField" in tag, tag
 
 
 def test_review_list_shows_the_longest_wait_first(editor):
