@@ -3,8 +3,10 @@
 The copy files in tests/data/copy/ are written for these tests.
 """
 
+import contextlib
 import html
 import re
+import threading
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
+from articles.interchange import store
 from articles.interchange.copy import parse_copy, parse_dateline
 from articles.interchange.errors import ImportProblem
 from articles.interchange.files import MAX_FILE_BYTES
@@ -216,6 +220,46 @@ def test_importing_the_same_copy_again_never_duplicates_it(tmp_path):
 
     assert error is None
     assert "unchanged" in out
+    assert Article.objects.count() == 1
+    assert Author.objects.count() == 2
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's IMMEDIATE transactions admit one writer at a time",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_the_same_copy_at_once_make_one_story(monkeypatch):
+    section = make_section()
+    # Hold each import just after it looked for an earlier one, until the
+    # other has looked too (or two seconds have passed): the race, every time.
+    both_looked = threading.Barrier(2, timeout=2)
+    find_existing = store.find_existing
+
+    def find_existing_then_wait(story):
+        found = find_existing(story)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_looked.wait()
+        return found
+
+    monkeypatch.setattr(store, "find_existing", find_existing_then_wait)
+    results = []
+
+    def import_once():
+        try:
+            results.append(run_import(NIGHT_FERRY, section=section))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=import_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert [error for _, _, error in results] == [None, None]
+    outputs = " ".join(out for out, _, _ in results)
+    assert "created" in outputs and "unchanged" in outputs, outputs
     assert Article.objects.count() == 1
     assert Author.objects.count() == 2
 

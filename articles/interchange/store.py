@@ -5,7 +5,7 @@ from datetime import datetime
 
 import reversion
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Length
 from django.utils.text import slugify
 
@@ -81,7 +81,21 @@ def save_story(
         reversion.set_comment(f"Imported from {source}" if source else "Imported")
         if user is not None:
             reversion.set_user(user)
+        _one_import_of_this_story_at_a_time(story)
         return _save_story(story, section, status, may_update, user)
+
+
+def _one_import_of_this_story_at_a_time(story):
+    """Two imports of one story at once (a double-clicked upload, two desks
+    sending the same file) must not both find no earlier import and both create
+    it: the second would fail on a unique slug or guid. On PostgreSQL the
+    second waits here until the first commits, then finds its story. SQLite
+    needs nothing: its IMMEDIATE transactions already let one writer in at a time."""
+    if connection.vendor != "postgresql":
+        return
+    key = story.guid or f"{story.headline}\n{story.published_at}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["newsroom-import:" + key])
 
 
 def _save_story(story, section, status, may_update, user):
