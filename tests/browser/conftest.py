@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("NEWSROOM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -25,6 +27,23 @@ ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
 # the tests make around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneRequestAtATimeServer(WSGIServer):
+    """The live server, answering one request at a time.
+
+    With the suite's in-memory SQLite database, every thread of Django's
+    threaded live server shares the test's one connection; Chromium asks for
+    several things at once, and two requests querying through that connection
+    together hung a run of the suite (both threads waiting on SQLite for good).
+    Here requests queue on the socket instead, each on the server's thread."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 def pytest_collection_modifyitems(items):
