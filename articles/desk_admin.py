@@ -134,6 +134,7 @@ class DeskArticleDisplayMixin:
 
     class Media:
         css = {"all": ["articles/desk.css"]}
+        js = ["articles/admin/live_length.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_last_editor()
@@ -160,12 +161,19 @@ class DeskArticleDisplayMixin:
 
     @admin.display(description="Length")
     def length(self, obj):
+        # live_length.js counts again as the body is typed.
         if obj is None or obj.pk is None:
-            return "Counted when the story is saved."
-        minutes = obj.reading_minutes
-        return (
-            f"{obj.word_count} words, about {minutes} minute{pluralize(minutes)} to read "
-            "(as last saved)"
+            text = "Counted as you type."
+        else:
+            minutes = obj.reading_minutes
+            text = (
+                f"{obj.word_count} words, about {minutes} minute{pluralize(minutes)} to read "
+                "(as last saved)"
+            )
+        return format_html(
+            '<span data-live-length data-words-per-minute="{}">{}</span>',
+            Article.WORDS_PER_MINUTE,
+            text,
         )
 
     @admin.display(description="On the site")

@@ -107,3 +107,27 @@ def test_an_expert_is_added_from_the_article_form_without_losing_the_typing(page
         "Aino Virtanen",
         "The ice went out three weeks early.",
     )
+
+
+def test_the_length_on_the_form_follows_the_body_as_it_is_typed(page, live_server):
+    from playwright.sync_api import expect
+
+    ensure_roles()
+    editor = make_editor("eddie")
+    editor.set_password("pw")
+    editor.save()
+    story = make_article(body="<p>One two three.</p>", authors=[make_author()])
+
+    admin_login(page, live_server, "eddie")
+    page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+    length = page.locator("[data-live-length]")
+    expect(length).to_have_text("3 words, about 1 minute to read (as last saved)")
+
+    page.locator(".ProseMirror[contenteditable=true] p").last.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" four five")
+    expect(length).to_have_text("5 words, about 1 minute to read (as typed, not yet saved)")
+    # A new paragraph's first word is a word of its own, not glued to the last.
+    page.keyboard.press("Enter")
+    page.keyboard.type("Six")
+    expect(length).to_have_text(re.compile(r"^6 words, about 1 minute"))
