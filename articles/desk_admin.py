@@ -127,6 +127,19 @@ class MineFilter(admin.SimpleListFilter):
 STATE_BADGES = {"Live": "live", "Scheduled": "scheduled", "In review": "review"}
 
 
+def _badge(article, text):
+    """``text`` in the coloured pill of the article's state (Live, Scheduled, …)."""
+    return format_html(
+        '<span class="state-badge state-badge--{}">{}</span>',
+        STATE_BADGES.get(article.state_label, "draft"),
+        text,
+    )
+
+
+def _local(moment, date_format):
+    return formats.date_format(timezone.localtime(moment), date_format)
+
+
 class DeskArticleDisplayMixin:
     """The article list's columns and the change form's readonly conveniences."""
 
@@ -141,20 +154,14 @@ class DeskArticleDisplayMixin:
 
     @admin.display(description="State", ordering="published_at")
     def state_badge(self, obj):
-        label = obj.state_label
-        text = label
+        text = obj.state_label
         if obj.is_scheduled:
-            at = formats.date_format(timezone.localtime(obj.published_at), "j M, H:i")
-            text = f"Scheduled for {at}"
-        return format_html(
-            '<span class="state-badge state-badge--{}">{}</span>',
-            STATE_BADGES.get(label, "draft"),
-            text,
-        )
+            text = f"Scheduled for {_local(obj.published_at, 'j M, H:i')}"
+        return _badge(obj, text)
 
     @admin.display(description="Last change", ordering="updated_at")
     def last_change(self, obj):
-        when = formats.date_format(timezone.localtime(obj.updated_at), "j M, H:i")
+        when = _local(obj.updated_at, "j M, H:i")
         if obj.last_editor:
             return format_html('{}<div class="quiet">by {}</div>', when, obj.last_editor)
         return when
@@ -183,29 +190,26 @@ class DeskArticleDisplayMixin:
         url = obj.get_absolute_url()
         links = []
         if obj.is_published:
-            since = formats.date_format(timezone.localtime(obj.published_at), "H:i, j F Y")
             status = format_html(
-                '<span class="state-badge state-badge--live">Live</span> since {} at '
-                '<a href="{}">{}</a>',
-                since,
+                '{} since {} at <a href="{}">{}</a>',
+                _badge(obj, "Live"),
+                _local(obj.published_at, "H:i, j F Y"),
                 url,
                 url,
             )
             links.append(("Public page", url))
         else:
             if obj.is_scheduled:
-                at = formats.date_format(timezone.localtime(obj.published_at), "H:i, j F Y")
                 status = format_html(
-                    '<span class="state-badge state-badge--scheduled">Scheduled</span> '
-                    "for {}: it will be at {}",
-                    at,
+                    "{} for {}: it will be at {}",
+                    _badge(obj, "Scheduled"),
+                    _local(obj.published_at, "H:i, j F Y"),
                     url,
                 )
             else:
                 status = format_html(
-                    '<span class="state-badge state-badge--{}">Not public</span> '
-                    "({}): once published it will be at {}",
-                    "review" if obj.status == Article.Status.IN_REVIEW else "draft",
+                    "{} ({}): once published it will be at {}",
+                    _badge(obj, "Not public"),
                     obj.get_status_display().lower(),
                     url,
                 )
