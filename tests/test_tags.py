@@ -51,6 +51,13 @@ def run_action(client, action, tags, **extra):
     return client.post(CHANGELIST, data)
 
 
+def confirm_merge(client, tags, keep, new_name=""):
+    """Merge ``tags`` into ``keep`` as the confirmation page posts it."""
+    return run_action(
+        client, "merge_tags", tags, kept_tag=keep.pk, new_tag_name=new_name, apply="yes"
+    )
+
+
 def tagged_articles(*tags):
     return set(Article.objects.filter(tags__in=tags).values_list("pk", flat=True))
 
@@ -200,14 +207,7 @@ def test_merge_keeps_every_tagged_article_and_drops_duplicates(manager_client, c
     only_ukraine = make_article(tags=[ukraine])
     before = tagged_articles(ukraine, war, conflict)
 
-    response = run_action(
-        manager_client,
-        "merge_tags",
-        [ukraine, war, conflict],
-        kept_tag=ukraine.pk,
-        new_tag_name="",
-        apply="yes",
-    )
+    response = confirm_merge(manager_client, [ukraine, war, conflict], keep=ukraine)
 
     assert response.status_code == 302
     assert tagged_articles(ukraine) == before
@@ -233,9 +233,7 @@ def test_pages_cached_before_a_merge_show_its_result(manager_client):
     assert response["X-Cache"] == "hit"
     assert "Front line holds" not in reader.get("/tags/ukraine/").content.decode()
 
-    run_action(
-        manager_client, "merge_tags", [kept, merged], kept_tag=kept.pk, new_tag_name="", apply="yes"
-    )
+    confirm_merge(manager_client, [kept, merged], keep=kept)
 
     assert "Front line holds" in reader.get("/tags/ukraine/").content.decode()
     story = reader.get(moved.get_absolute_url()).content.decode()
@@ -246,14 +244,7 @@ def test_merge_writes_an_audit_record_and_an_admin_history_entry(manager_client)
     kept, merged = tag("Finland"), tag("finland (country)")
     make_article(tags=[merged])
 
-    response = run_action(
-        manager_client,
-        "merge_tags",
-        [kept, merged],
-        kept_tag=kept.pk,
-        new_tag_name="",
-        apply="yes",
-    )
+    response = confirm_merge(manager_client, [kept, merged], keep=kept)
 
     assert response.status_code == 302
     record = TagMerge.objects.get()
@@ -272,14 +263,7 @@ def test_merge_can_rename_the_kept_tag_to_a_merged_tags_name(manager_client, cli
     make_article(tags=[kept])
     make_article(tags=[merged])
 
-    response = run_action(
-        manager_client,
-        "merge_tags",
-        [kept, merged],
-        kept_tag=kept.pk,
-        new_tag_name="Ukraine war",
-        apply="yes",
-    )
+    response = confirm_merge(manager_client, [kept, merged], keep=kept, new_name="Ukraine war")
 
     assert response.status_code == 302
     kept.refresh_from_db()
@@ -299,9 +283,7 @@ def test_merging_a_tag_into_itself_is_refused_and_changes_nothing(manager_client
     assert "Select at least two tags" in " ".join(messages_of(followed))
 
     # The same, posted as if confirmed.
-    response = run_action(
-        manager_client, "merge_tags", [alone], kept_tag=alone.pk, new_tag_name="", apply="yes"
-    )
+    response = confirm_merge(manager_client, [alone], keep=alone)
     assert response.status_code == 200
     assert "Select at least two tags" in response.content.decode()
     assert Tag.objects.get() == alone and alone.tagged_articles.count() == 1
@@ -323,14 +305,7 @@ def test_bad_merge_input_is_a_form_error_and_loses_nothing(manager_client, new_n
     make_article(tags=[first])
     make_article(tags=[second])
 
-    response = run_action(
-        manager_client,
-        "merge_tags",
-        [first, second],
-        kept_tag=first.pk,
-        new_tag_name=new_name,
-        apply="yes",
-    )
+    response = confirm_merge(manager_client, [first, second], keep=first, new_name=new_name)
 
     assert response.status_code == 200
     assert error in str(response.context["form"].errors["new_tag_name"])
@@ -339,14 +314,7 @@ def test_bad_merge_input_is_a_form_error_and_loses_nothing(manager_client, new_n
 
 def test_keeping_a_tag_that_was_not_selected_is_a_form_error(manager_client):
     first, second, outsider = tag("Tax"), tag("Taxes"), tag("Budget")
-    response = run_action(
-        manager_client,
-        "merge_tags",
-        [first, second],
-        kept_tag=outsider.pk,
-        new_tag_name="",
-        apply="yes",
-    )
+    response = confirm_merge(manager_client, [first, second], keep=outsider)
     assert response.status_code == 200
     assert "kept_tag" in response.context["form"].errors
     assert Tag.objects.count() == 3
