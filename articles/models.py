@@ -310,7 +310,7 @@ class ArticleQuerySet(models.QuerySet):
             return self.none()
         if workflow.is_editor(user):
             return self.all()
-        return self.filter(pk__in=Byline.objects.filter(author__user=user).values("article_id"))
+        return self.written_by(user)
 
     def visible_to(self, user):
         """What this person may read at an article's public address: live stories
@@ -324,7 +324,7 @@ class ArticleQuerySet(models.QuerySet):
         """When readers last saw a change to one of these stories that is live:
         the largest ``modified_at``. Two short walks down an index (the newest
         edit, the newest publication), where ``Max()`` reads every row."""
-        newest_edit = self.filter(live(unindexed={"published_at"})).order_by("-updated_at")
+        newest_edit = self.published(unindexed={"published_at"}).order_by("-updated_at")
         newest_publication = self.published().order_by("-published_at")
         moments = (
             newest_edit.values_list("updated_at", flat=True).first(),
@@ -787,7 +787,7 @@ class ExpertQuote(models.Model):
 class CorrectionQuerySet(models.QuerySet):
     def published(self):
         """Entries on live stories only: a correction never reveals an unpublished one."""
-        return self.filter(article__in=Article.objects.published())
+        return self.filter(live("article__"))
 
     def newest_first(self):
         return self.order_by("-created_at", "-pk")

@@ -120,7 +120,7 @@ class TagAdmin(admin.ModelAdmin):
     def delete_unused_tags(self, request, queryset):
         """Like taggit's ``remove_orphaned_tags``, for the selection: select all
         with the "Unused" filter on to clean up the whole vocabulary."""
-        unused = Tag.objects.filter(pk__in=[tag.pk for tag in queryset if tag.usage_count == 0])
+        unused = Tag.objects.filter(pk__in=queryset.values("pk")).unused()
         names = [tag.name for tag in unused]
         in_use = len(queryset) - len(names)
         if names:

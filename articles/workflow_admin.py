@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import formats, timezone
+from django.utils import timezone
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -195,9 +195,9 @@ class StateFilter(admin.SimpleListFilter):
             case "scheduled":
                 return queryset.scheduled()
             case "review":
-                return queryset.filter(status=Status.IN_REVIEW)
+                return queryset.in_review()
             case "draft":
-                return queryset.filter(status=Status.DRAFT)
+                return queryset.drafts()
         return queryset
 
 
@@ -360,13 +360,6 @@ class ArticleWorkflowAdmin(VersionAdmin):
         return super().revision_view(request, object_id, version_id, extra_context)
 
     # List columns and actions.
-
-    @admin.display(description="State", ordering="published_at")
-    def state(self, obj):
-        if obj.is_scheduled:
-            at = formats.date_format(timezone.localtime(obj.published_at), "j M, H:i")
-            return f"Scheduled for {at}"
-        return obj.state_label
 
     def _apply_step(self, request, queryset, *, may, step, done):
         changed, refused = [], []
