@@ -7,22 +7,15 @@ is shown to the editor but does not.
 """
 
 from dataclasses import dataclass
-from html import unescape
 
 from django.core.exceptions import ValidationError
-from django.utils.html import strip_tags
+
+from .html import body_text
 
 # Longer headlines are cut off in search results and social cards.
 HEADLINE_WARNING_LENGTH = 110
 # A longer standfirst no longer fits under the headline on lists and cards.
 DEK_WARNING_LENGTH = 200
-
-
-def body_text(html):
-    """The words of a body, without its markup."""
-    # A space before each tag keeps "</h2><p>" from gluing two words together.
-    text = strip_tags((html or "").replace("<", " <"))
-    return " ".join(unescape(text).replace("\xa0", " ").split())
 
 
 @dataclass(frozen=True)

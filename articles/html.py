@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from html import unescape
 
 import nh3
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 # What the body editor can produce: paragraphs, crossheads, links, emphasis,
@@ -42,6 +43,14 @@ _BODY_RULES = {
     "strip_comments": True,
 }
 _body_cleaner = nh3.Cleaner(**_BODY_RULES)
+
+
+def body_text(html):
+    """The words of a body, without its markup: for word counts, the search
+    index and the checklist."""
+    # A space before each tag keeps "</h2><p>" from gluing two words together.
+    text = strip_tags((html or "").replace("<", " <"))
+    return " ".join(unescape(text).replace("\xa0", " ").split())
 
 
 def clean_body(html):

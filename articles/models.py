@@ -16,7 +16,7 @@ from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from . import checklist, workflow
-from .html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, clean_body, clean_name
+from .html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, body_text, clean_body, clean_name
 from .images import SafeImageField
 from .uploads import GeneratedName
 
@@ -639,7 +639,7 @@ class Article(models.Model):
 
     @property
     def word_count(self):
-        return len(checklist.body_text(self.body).split())
+        return len(body_text(self.body).split())
 
     @property
     def reading_minutes(self):

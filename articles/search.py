@@ -19,14 +19,13 @@ rebuild_search_index`` refills it from scratch.
 
 import re
 from collections import defaultdict
-from html import unescape
 
 from django.conf import settings
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.utils.html import strip_tags
 
+from .html import body_text
 from .models import Article, Author, Byline, Tag, TaggedArticle
 
 FTS_TABLE = "articles_search"
@@ -164,7 +163,7 @@ def index_articles(article_ids):
                 pk,
                 headline,
                 dek,
-                unescape(strip_tags(body)),
+                body_text(body),
                 " ".join(names["tags"][pk]),
                 " ".join(names["bylines"][pk]),
             )

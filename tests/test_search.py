@@ -26,6 +26,13 @@ def _page(client, query, **params):
     return response
 
 
+def test_a_crosshead_and_the_paragraph_after_it_are_separate_words():
+    make_article(headline="Ferries", body="<h2>Harbour</h2><p>Reopens today</p>")
+
+    assert _found("harbour") == ["Ferries"]
+    assert _found("reopens") == ["Ferries"]
+
+
 def test_search_uses_the_databases_full_text_engine():
     sql = str(search("harbour").query)
     if connection.vendor == "sqlite":

@@ -20,16 +20,16 @@ associations[hero]     hero image: caption, alt text, credit, rendition
 =====================  ==============================================
 """
 
-import html
 import json
 import mimetypes
-import re
 from datetime import datetime
 from urllib.parse import urljoin
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import escape
+
+from articles.html import body_text
 
 from .copy import parse_byline
 from .errors import ImportProblem
@@ -44,7 +44,6 @@ REL_SOURCE = "source"  # an expert quoted in the story
 REL_SECTION = "section"
 REL_TAG = "about"
 HERO = "hero"
-TAG = re.compile(r"<[^>]*>")
 
 
 def article_to_ninjs(article, *, base_url):
@@ -129,8 +128,7 @@ def _timestamp(value):
 
 
 def _body(body_html):
-    # Tags become spaces so that "</p><p>" still separates two words.
-    words = html.unescape(TAG.sub(" ", body_html)).split()
+    words = body_text(body_html).split()
     return {
         "role": "main",
         "contenttype": "text/html",
