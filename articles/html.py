@@ -80,7 +80,7 @@ PLAIN_TEXT_FIELDS = {
     "articles.Expert": ("title", "affiliation", "bio"),
     "articles.ExpertQuote": ("text", "context"),
     "articles.Section": ("description",),
-    "articles.Tag": ("name", "description"),
+    "articles.Tag": ("description",),  # the name: in Tag.save(), before its slug
 }
 
 _text_cleaner = nh3.Cleaner(tags=set(), attributes={}, strip_comments=True)
@@ -112,8 +112,7 @@ def clean_name(value):
 
 def _clean_plain_text_fields(sender, instance, **kwargs):
     for field in PLAIN_TEXT_FIELDS[sender._meta.label]:
-        clean = clean_name if field == "name" else clean_text
-        setattr(instance, field, clean(getattr(instance, field)))
+        setattr(instance, field, clean_text(getattr(instance, field)))
 
 
 def connect_plain_text_cleaning():

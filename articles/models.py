@@ -109,6 +109,9 @@ class Tag(TagBase):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
     def save(self, *args, **kwargs):
+        # Here, not in the plain-text pre_save (articles/html.py): taggit makes
+        # the slug from the name inside save(), before pre_save runs.
+        self.name = clean_name(self.name)
         with transaction.atomic():
             old_slug = None
             if not self._state.adding:

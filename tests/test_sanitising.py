@@ -73,6 +73,13 @@ def test_every_write_path_cleans_plain_text_fields():
 
 
 @pytest.mark.django_db
+def test_a_tag_made_from_markup_gets_the_slug_of_its_cleaned_name():
+    article = make_article()
+    article.tags.add("<b>Oslo</b>")  # taggit's way: the slug is made in save()
+    assert Tag.objects.values_list("name", "slug").get() == ("Oslo", "oslo")
+
+
+@pytest.mark.django_db
 def test_a_tag_name_that_is_only_markup_keeps_its_words():
     tag = Tag.objects.create(name="<img src=x onerror=alert(1)>", slug="img")
     assert tag.name == "img src=x onerror=alert(1)"
