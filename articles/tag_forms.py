@@ -76,7 +76,9 @@ class TagMergeForm(MergeTagsForm):
         super().__init__(*args, **kwargs)
         self.tags = list(tags)
         self.fields["kept_tag"].queryset = tags
-        self.fields["kept_tag"].label_from_instance = lambda tag: f"{tag.name} (/tags/{tag.slug}/)"
+        self.fields["kept_tag"].label_from_instance = lambda tag: (
+            f"{tag.name} ({tag.get_absolute_url()})"
+        )
         new_name = self.fields["new_tag_name"]
         new_name.required = False
         new_name.label = "New name for the kept tag"
