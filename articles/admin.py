@@ -5,7 +5,6 @@ from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from taggit.models import Tag as TaggitTag
 
-from . import workflow
 from .desk_admin import (
     BYLINE_HELP,
     QUOTE_HELP,
@@ -17,6 +16,7 @@ from .desk_admin import (
 )
 from .interchange.admin import ImportStoriesMixin
 from .models import Article, Author, Byline, Expert, ExpertQuote, Section, Tag, TagMerge
+from .publishing import roles as workflow
 from .tag_admin import ControlledTagsMixin, TagAdmin, TagMergeAdmin
 from .workflow_admin import ArticleWorkflowAdmin, StateFilter
 

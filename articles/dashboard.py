@@ -11,8 +11,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from . import workflow
 from .models import Article
+from .publishing import roles as workflow
 
 ROWS = 10  # each list shows this many, then links to the full list
 CORRECTED_WITHIN = timedelta(days=7)

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 
-from . import preview
-from .checklist import NotReadyToPublish
 from .models import Article
+from .publishing import preview
+from .publishing.checklist import NotReadyToPublish
 from .workflow_admin import ArticleAdminForm, save_only
 
 

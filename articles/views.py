@@ -4,7 +4,6 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView
 
-from . import preview
 from .caching import CachedPageMixin
 from .models import (
     Article,
@@ -17,6 +16,7 @@ from .models import (
     Tag,
     TagRedirect,
 )
+from .publishing import preview
 from .search import MAX_QUERY_LENGTH, search
 
 

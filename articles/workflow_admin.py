@@ -18,9 +18,10 @@ from django.utils import timezone
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import preview, workflow
-from .checklist import NotReadyToPublish
 from .models import Article, Author, Byline, Correction
+from .publishing import preview
+from .publishing import roles as workflow
+from .publishing.checklist import NotReadyToPublish
 
 PUBLISH_NOW = "_publish_now"  # the name of the change form's "Publish now" button
 

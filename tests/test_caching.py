@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Byline, Correction, ExpertQuote
-from articles.preview import preview_url
+from articles.publishing.preview import preview_url
 from tests.factories import make_article, make_author, make_expert, make_section, make_staff
 from tests.test_admin import ADD_URL, article_form_data
 

@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from articles.checklist import NotReadyToPublish
 from articles.models import Article, Correction
+from articles.publishing.checklist import NotReadyToPublish
 from tests.factories import (
     make_article,
     make_author,

@@ -115,7 +115,7 @@ def test_hero_is_served_as_upright_metadata_free_renditions_never_the_upload(cli
 def test_renditions_exist_as_soon_as_the_story_is_saved():
     article = make_article()
     article.hero_image.save("photo.jpg", ContentFile(_jpeg(1700, 900)))
-    from articles.renditions import rendition_key, rendition_name
+    from articles.pictures.renditions import rendition_key, rendition_name
 
     key = rendition_key(article.hero_image.name)
     for width in (240, 480, 800, 1200, 1600):

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import workflow
 from articles.models import Article, Tag
+from articles.publishing import roles as workflow
 from tests.factories import make_article, make_author, make_editor, make_reporter
 from tests.workflow_helpers import (
     CHANGELIST_URL,

@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import preview, workflow
 from articles.models import Article, Byline
+from articles.publishing import preview
+from articles.publishing import roles as workflow
 from tests.factories import (
     make_article,
     make_author,

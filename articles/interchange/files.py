@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
 
-from articles.checklist import NotReadyToPublish
 from articles.models import Article
+from articles.publishing.checklist import NotReadyToPublish
 
 from .copy import parse_copy
 from .errors import ImportProblem

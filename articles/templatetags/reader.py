@@ -3,7 +3,8 @@
 from django import template
 from django.conf import settings
 
-from articles import renditions, seo
+from articles import seo
+from articles.pictures import renditions
 
 register = template.Library()
 

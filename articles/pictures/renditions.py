@@ -27,7 +27,7 @@ from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .models import Article, Author, Expert
+from ..models import Article, Author, Expert
 
 logger = logging.getLogger(__name__)
 

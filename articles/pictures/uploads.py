@@ -17,6 +17,7 @@ upload and replaces it with a re-encoded copy before anything is stored:
 
 import io
 import re
+import uuid
 import warnings
 from pathlib import PurePath
 
@@ -24,6 +25,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
+from django.utils.deconstruct import deconstructible
 from PIL import Image, ImageOps
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
@@ -186,3 +188,22 @@ class SafeImageField(models.ImageField):
         # ImageField, so switching a field to this one needs no migration.
         name, path, args, kwargs = super().deconstruct()
         return name, "django.db.models.ImageField", args, kwargs
+
+
+@deconstructible(path="articles.pictures.uploads.GeneratedName")
+class GeneratedName:
+    """``upload_to`` that never builds a path from the uploaded file's name.
+
+    Only the (lower-cased) extension survives; the name is a random UUID so an
+    upload can neither overwrite another nor smuggle a path.
+    """
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def __call__(self, instance, filename):
+        suffix = PurePath(filename).suffix.lower()[:5]
+        return f"{self.folder}/{uuid.uuid4().hex}{suffix}"
+
+    def __eq__(self, other):
+        return isinstance(other, GeneratedName) and other.folder == self.folder

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from .html import body_text
+from ..html import body_text
 
 # Longer headlines are cut off in search results and social cards.
 HEADLINE_WARNING_LENGTH = 110

@@ -1,0 +1,22 @@
+from django.db import models
+from django.urls import reverse
+
+
+class Section(models.Model):
+    """A desk of the site: World, Politics, Business…"""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(
+        default=0, help_text="Sections are listed in this order in the site's navigation."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
