@@ -7,10 +7,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        # Connect the receivers that invalidate cached pages when content changes,
-        # keep the SQLite full-text index current and make image renditions.
-        from . import caching, search  # noqa: F401
+        # Writes record what they changed; one after-commit step applies it.
+        from . import changes
         from .html import connect_plain_text_cleaning
-        from .pictures import renditions  # noqa: F401
 
+        changes.connect()
         connect_plain_text_cleaning()

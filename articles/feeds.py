@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
-from .caching import CachedFeedMixin
 from .html import clean_body_for_elsewhere
 from .models import Article, Author, Section, Tag
+from .pagecache.pages import CachedFeedMixin
 
 FEED_LENGTH = 30
 
@@ -68,12 +68,11 @@ class ArticleFeed(CachedFeedMixin, Feed):
     def author_name(self, obj):
         return settings.NEWSROOM_SITE_NAME
 
-    def filter_articles(self, queryset, obj):
-        return queryset
-
     def items(self, obj):
-        queryset = Article.objects.published().newest_first().for_listing()
-        return self.filter_articles(queryset, obj).prefetch_related("tags")[:FEED_LENGTH]
+        stories = Article.objects.published()
+        if obj is not None:
+            stories = stories.for_owner(obj)
+        return stories.newest_first().for_listing().prefetch_related("tags")[:FEED_LENGTH]
 
     # -- each entry -------------------------------------------------------
     def item_title(self, item):
@@ -134,9 +133,6 @@ class _OwnedArticleFeed(ArticleFeed):
 class SectionFeed(_OwnedArticleFeed):
     owner_model = Section
 
-    def filter_articles(self, queryset, obj):
-        return queryset.filter(section=obj)
-
 
 class AuthorFeed(_OwnedArticleFeed):
     owner_model = Author
@@ -144,18 +140,12 @@ class AuthorFeed(_OwnedArticleFeed):
     def description(self, obj):
         return f"The latest stories by {obj.name} for {settings.NEWSROOM_SITE_NAME}."
 
-    def filter_articles(self, queryset, obj):
-        return queryset.filter(bylines__author=obj)
-
 
 class TagFeed(_OwnedArticleFeed):
     owner_model = Tag
 
     def description(self, obj):
         return f"The latest stories about {obj.name} from {settings.NEWSROOM_SITE_NAME}."
-
-    def filter_articles(self, queryset, obj):
-        return queryset.filter(tags=obj)
 
 
 class AtomSectionFeed(SectionFeed):

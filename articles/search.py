@@ -12,9 +12,9 @@ full-text engine:
   ``bm25()``. Readers' words are quoted one by one, so FTS5 operators in a
   query are just text.
 
-Either table is kept in step with articles, bylines, authors and tags by the
-signal receivers at the bottom of this module; ``manage.py
-rebuild_search_index`` refills it from scratch.
+Either table is kept in step by ``articles.changes``, which calls
+``index_articles`` once per transaction; ``manage.py rebuild_search_index``
+refills it from scratch.
 """
 
 import re
@@ -22,11 +22,9 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from .html import body_text
-from .models import Article, Author, Byline, Tag, TaggedArticle
+from .models import Article, Byline, TaggedArticle
 
 FTS_TABLE = "articles_search"
 # Longer queries are cut: nobody types more, and each word costs work.
@@ -222,47 +220,3 @@ def rebuild_index():
     ids = list(Article.objects.values_list("pk", flat=True))
     index_articles(ids)
     return len(ids)
-
-
-# -- keeping the FTS5 table in step ---------------------------------------------
-# taggit's add/set/remove/clear save and delete TaggedArticle rows one by one,
-# so the TaggedArticle receivers see every tag change made through it. Bulk
-# updates and fixtures (raw saves) send no per-row signal: code that bulk-updates
-# calls ``index_articles`` itself (``Tag.merge`` does); otherwise run
-# ``manage.py rebuild_search_index``.
-
-
-@receiver(post_save, sender=Article)
-def _article_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        index_article(instance.pk)
-
-
-@receiver(post_delete, sender=Article)
-def _article_deleted(sender, instance, **kwargs):
-    index_article(instance.pk)
-
-
-@receiver(post_save, sender=Byline)
-@receiver(post_delete, sender=Byline)
-@receiver(post_save, sender=TaggedArticle)
-@receiver(post_delete, sender=TaggedArticle)
-def _link_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        index_article(
-            instance.content_object_id if sender is TaggedArticle else instance.article_id
-        )
-
-
-@receiver(post_save, sender=Author)
-def _author_renamed(sender, instance, raw=False, **kwargs):
-    if not raw and _uses_fts5():
-        index_articles(Byline.objects.filter(author=instance).values_list("article_id", flat=True))
-
-
-@receiver(post_save, sender=Tag)
-def _tag_renamed(sender, instance, raw=False, **kwargs):
-    if not raw and _uses_fts5():
-        index_articles(
-            TaggedArticle.objects.filter(tag=instance).values_list("content_object_id", flat=True)
-        )

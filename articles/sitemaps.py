@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import Article, Author, Byline, Expert, ExpertQuote, Section, Tag, TaggedArticle, live
+from .models.article import OWNER_PATHS
 from .seo import iso_datetime
 
 # Google News: only stories from the last two days, at most 1,000 of them.
@@ -73,7 +74,6 @@ class _LatestStorySitemap(Sitemap):
     links = None  # the model whose rows tie a story to ``model``
     link_to_object = None  # the field of ``links`` that points at ``model``
     link_to_story = ""  # the path from ``links`` to Article ("" if it is Article)
-    story_to_object = None  # the path from Article to ``model``
 
     def _live_links(self):
         return self.links.objects.filter(
@@ -101,28 +101,28 @@ class _LatestStorySitemap(Sitemap):
         return max(obj.latest_update, obj.latest_publication)
 
     def get_latest_lastmod(self):
-        linked = {f"{self.story_to_object}__isnull": False}
+        linked = {f"{OWNER_PATHS[self.model._meta.model_name]}__isnull": False}
         return Article.objects.filter(**linked).latest_live_change()
 
 
 class SectionSitemap(_LatestStorySitemap):
     model, links = Section, Article
-    link_to_object = story_to_object = "section"
+    link_to_object = "section"
 
 
 class AuthorSitemap(_LatestStorySitemap):
     model, links = Author, Byline
-    link_to_object, link_to_story, story_to_object = "author", "article__", "bylines__author"
+    link_to_object, link_to_story = "author", "article__"
 
 
 class TagSitemap(_LatestStorySitemap):
     model, links = Tag, TaggedArticle
-    link_to_object, link_to_story, story_to_object = "tag", "content_object__", "tags"
+    link_to_object, link_to_story = "tag", "content_object__"
 
 
 class ExpertSitemap(_LatestStorySitemap):
     model, links = Expert, ExpertQuote
-    link_to_object, link_to_story, story_to_object = "expert", "article__", "quotes__expert"
+    link_to_object, link_to_story = "expert", "article__"
     priority = 0.3
 
 

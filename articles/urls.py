@@ -1,10 +1,10 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
-from django.views.generic import TemplateView
 
 from . import feeds, views
-from .caching import cached_for_readers
 from .interchange.views import ArticleNinjsView
+from .pagecache.dependencies import SITEMAPS as SITEMAP_DEPENDENCIES
+from .pagecache.pages import cached_for_readers
 from .sitemaps import NEWS_SITEMAPS, SITEMAPS
 
 app_name = "articles"
@@ -31,27 +31,23 @@ urlpatterns = [
     # Search engines: a sitemap index, its parts, the Google News sitemap, robots.txt.
     path(
         "sitemap.xml",
-        cached_for_readers(sitemap_views.index, keys={"sitemap"}),
+        cached_for_readers(sitemap_views.index, SITEMAP_DEPENDENCIES),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap_part"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        cached_for_readers(sitemap_views.sitemap, keys={"sitemap"}),
+        cached_for_readers(sitemap_views.sitemap, SITEMAP_DEPENDENCIES),
         {"sitemaps": SITEMAPS},
         name="sitemap_part",
     ),
     path(
         "news-sitemap.xml",
-        cached_for_readers(sitemap_views.sitemap, keys={"sitemap"}),
+        cached_for_readers(sitemap_views.sitemap, SITEMAP_DEPENDENCIES),
         {"sitemaps": NEWS_SITEMAPS, "template_name": "sitemaps/news.xml"},
         name="news_sitemap",
     ),
-    path(
-        "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
-        name="robots",
-    ),
+    path("robots.txt", views.RobotsView.as_view(), name="robots"),
     path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="preview"),
     path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
 ]

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import DetailView, ListView
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, ListView, TemplateView
 
-from .caching import CachedPageMixin
 from .models import (
     Article,
     ArticleRedirect,
@@ -16,6 +17,8 @@ from .models import (
     Tag,
     TagRedirect,
 )
+from .pagecache import dependencies
+from .pagecache.pages import CachedPageMixin
 from .publishing import preview
 from .search import MAX_QUERY_LENGTH, search
 
@@ -41,6 +44,9 @@ class ArticleListView(CachedPageMixin, ForgivingPaginationMixin, ListView):
     def get_queryset(self):
         return Article.objects.published().newest_first().for_listing()
 
+    def get_dependencies(self, context):
+        return dependencies.story_list(context["articles"])
+
 
 class HomeView(ArticleListView):
     template_name = "articles/home.html"
@@ -52,6 +58,9 @@ class ArticleDetailView(CachedPageMixin, preview.PreviewMixin, DetailView):
     def get_queryset(self):
         # Staff also get the unpublished stories they may edit, shown as a preview.
         return Article.objects.visible_to(self.request.user).for_page()
+
+    def get_dependencies(self, context):
+        return dependencies.story_page(self.object)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -80,7 +89,7 @@ class SharedPreviewView(ArticleDetailView):
         return self.render_to_response(self.get_context_data(object=self.object))
 
 
-class CorrectionListView(ForgivingPaginationMixin, ListView):
+class CorrectionListView(CachedPageMixin, ForgivingPaginationMixin, ListView):
     """Every correction, clarification and update on live stories, newest first."""
 
     template_name = "articles/correction_list.html"
@@ -89,28 +98,27 @@ class CorrectionListView(ForgivingPaginationMixin, ListView):
     def get_queryset(self):
         return Correction.objects.published().newest_first().select_related("article")
 
+    def get_dependencies(self, context):
+        return dependencies.correction_list(context["corrections"])
 
-class _FilteredArticleListView(ArticleListView):
-    """An article list belonging to one object (an author, a section, a tag)."""
+
+class _OwnedArticleListView(ArticleListView):
+    """The live stories of one section, author or tag."""
 
     owner_model = None
-    owner_context_name = None
-
-    def get_owner(self):
-        return get_object_or_404(self.owner_model, slug=self.kwargs["slug"])
-
-    def filter_articles(self, queryset, owner):
-        raise NotImplementedError
 
     def get_queryset(self):
-        self.owner = self.get_owner()
-        return self.filter_articles(super().get_queryset(), self.owner)
+        self.owner = get_object_or_404(self.owner_model, slug=self.kwargs["slug"])
+        return super().get_queryset().for_owner(self.owner)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**{self.owner_context_name: self.owner, **kwargs})
+        return super().get_context_data(**{self.owner_model._meta.model_name: self.owner, **kwargs})
+
+    def get_dependencies(self, context):
+        return dependencies.story_list(context["articles"], owner=self.owner)
 
 
-class AuthorListView(ForgivingPaginationMixin, ListView):
+class AuthorListView(CachedPageMixin, ForgivingPaginationMixin, ListView):
     """Every byline readers can follow: current staff, and former staff whose
     stories are still online, with how many published stories each has."""
 
@@ -128,32 +136,23 @@ class AuthorListView(ForgivingPaginationMixin, ListView):
             .order_by("name", "pk")
         )
 
+    def get_dependencies(self, context):
+        return dependencies.author_index(context["authors"])
 
-class AuthorDetailView(_FilteredArticleListView):
+
+class AuthorDetailView(_OwnedArticleListView):
     template_name = "articles/author_detail.html"
     owner_model = Author
-    owner_context_name = "author"
-
-    def filter_articles(self, queryset, owner):
-        return queryset.filter(bylines__author=owner)
 
 
-class SectionView(_FilteredArticleListView):
+class SectionView(_OwnedArticleListView):
     template_name = "articles/section_detail.html"
     owner_model = Section
-    owner_context_name = "section"
-
-    def filter_articles(self, queryset, owner):
-        return queryset.filter(section=owner)
 
 
-class TagView(_FilteredArticleListView):
+class TagView(_OwnedArticleListView):
     template_name = "articles/tag_detail.html"
     owner_model = Tag
-    owner_context_name = "tag"
-
-    def filter_articles(self, queryset, owner):
-        return queryset.filter(tags=owner)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -186,9 +185,13 @@ class ExpertDetailView(CachedPageMixin, ForgivingPaginationMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(expert=self.expert, **kwargs)
 
+    def get_dependencies(self, context):
+        return dependencies.quote_list(self.expert, context["quotes"])
 
+
+@method_decorator(never_cache, name="dispatch")
 class SearchView(ForgivingPaginationMixin, ListView):
-    """Published stories matching ``?q=``, best match first. Not page-cached:
+    """Published stories matching ``?q=``, best match first. Never cached:
     every query is different, and results must follow edits at once."""
 
     template_name = "articles/search.html"
@@ -202,3 +205,11 @@ class SearchView(ForgivingPaginationMixin, ListView):
         return super().get_context_data(
             query=self.query, max_query_length=MAX_QUERY_LENGTH, **kwargs
         )
+
+
+class RobotsView(CachedPageMixin, TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain"
+
+    def get_dependencies(self, context):
+        return dependencies.FIXED

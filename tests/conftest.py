@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 
 from tests.factories import make_staff
@@ -17,3 +19,53 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def commits_run_their_hooks(monkeypatch):
+    """Tests run inside a transaction that is rolled back at the end (pytest-django's
+    ``django_db``), so ``transaction.on_commit`` would never fire and no write would
+    reach the page cache or the search index. Here the code's own outermost
+    ``atomic`` block counts as the commit it is in production, and a write made
+    outside any such block runs its hooks at once, as autocommit does."""
+    from django.db import transaction
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    def code_blocks(connection):
+        return [block for block in connection.atomic_blocks if not block._from_testcase]
+
+    real_on_commit = BaseDatabaseWrapper.on_commit
+
+    def run(func, robust):
+        if not robust:
+            return func()
+        try:
+            func()
+        except Exception:
+            logging.getLogger("django.db.backends.base").exception("on_commit hook failed")
+
+    def on_commit(connection, func, robust=False):
+        if connection.in_atomic_block and not code_blocks(connection):
+            return run(func, robust)  # as in autocommit: at once
+        return real_on_commit(connection, func, robust)
+
+    real_exit = transaction.Atomic.__exit__
+
+    def exit_and_commit(self, exc_type, exc_value, traceback):
+        connection = transaction.get_connection(self.using)
+        was_outermost = not self._from_testcase and len(code_blocks(connection)) == 1
+        outer_savepoints = set(connection.savepoint_ids[:-1])
+        result = real_exit(self, exc_type, exc_value, traceback)
+        if was_outermost and exc_type is None and connection.in_atomic_block:
+            # The hooks registered inside the block just closed (their savepoints
+            # are gone): what a real commit of it would run.
+            hooks = [hook for hook in connection.run_on_commit if hook[0] - outer_savepoints]
+            connection.run_on_commit = [
+                hook for hook in connection.run_on_commit if not hook[0] - outer_savepoints
+            ]
+            for _, func, robust in hooks:
+                run(func, robust)
+        return result
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_and_commit)

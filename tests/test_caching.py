@@ -464,3 +464,16 @@ def test_sitemaps_are_cached_until_a_public_change(client, newsroom):
     for name in ("articles", "news"):
         assert newsroom["draft"].get_absolute_url() in fetch(client, sitemaps[name])[1], name
     assert fetch(client, sitemaps["index"])[0]["X-Cache"] == "miss"
+
+
+def test_the_authors_index_and_the_corrections_ledger_follow_changes(client, newsroom):
+    authors, corrections = reverse("articles:authors"), reverse("articles:corrections")
+    for url in (authors, corrections):
+        fetch(client, url)
+        assert_hit(client, url)
+
+    make_author(name="Newly Hired")
+    Correction.objects.create(article=newsroom["article_b"], text="A date was wrong.")
+
+    assert "Newly Hired" in fetch(client, authors)[1]
+    assert "A date was wrong." in fetch(client, corrections)[1]

@@ -9,9 +9,9 @@ from django.db import connection, transaction
 from django.db.models.functions import Length
 from django.utils.text import slugify
 
-from articles import caching
 from articles.html import clean_body
 from articles.models import Article, Author, Byline, Section
+from articles.signals import stories_changed
 
 TAG_NAME_MAX_CHARS = 100
 
@@ -201,7 +201,7 @@ def _set_bylines_and_tags(article, story):
         for position, name in enumerate(story.authors)
     )
     article.tags.set(story.tags)
-    caching.links_rewritten(article)  # bulk_create sends no signal to the page cache
+    stories_changed.send(sender=Article, stories=[article.pk])  # bulk_create sends none
 
 
 def known_section(story):

@@ -19,7 +19,18 @@ from .people import Author
 from .publication import live
 from .quote import ExpertQuote
 from .section import Section
+from .stored import StoredValues
 from .tag import TaggedArticle
+
+# How each kind of owner reaches its stories from Article: the one statement of
+# "a section's (an author's, a tag's, an expert's) stories", for pages, feeds,
+# sitemaps and the page cache alike.
+OWNER_PATHS = {
+    "section": "section",
+    "author": "bylines__author",
+    "tag": "tags",
+    "expert": "quotes__expert",
+}
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -57,6 +68,27 @@ class ArticleQuerySet(models.QuerySet):
         """What this person may read at an article's public address: live stories
         for everyone and, as a preview, the unpublished stories they may edit."""
         return self.published() | self.changeable_by(user)
+
+    def for_owner(self, owner):
+        """The stories of a section, author, tag or expert."""
+        path = OWNER_PATHS[owner._meta.model_name]
+        stories = self.filter(**{path: owner})
+        # A story quotes one expert several times; every other link is unique.
+        return stories.distinct() if path == "quotes__expert" else stories
+
+    def listing(self):
+        """``{story pk: (its status, {(owner name, owner pk), …})}``: whether each
+        story is listed and which section, author, tag and expert lists it is
+        in, in one query."""
+        listing = {}
+        for pk, status, *owner_pks in self.values_list("pk", "status", *OWNER_PATHS.values()):
+            _, owners = listing.setdefault(pk, (status, set()))
+            owners.update(
+                (name, owner_pk)
+                for name, owner_pk in zip(OWNER_PATHS, owner_pks, strict=True)
+                if owner_pk is not None
+            )
+        return listing
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
@@ -157,7 +189,7 @@ def new_article_guid():
     return f"urn:uuid:{uuid.uuid4()}"
 
 
-class Article(models.Model):
+class Article(StoredValues):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "review", "In review"
@@ -444,7 +476,7 @@ class Article(models.Model):
         )
 
 
-class Byline(models.Model):
+class Byline(StoredValues):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)

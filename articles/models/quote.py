@@ -1,6 +1,7 @@
 from django.db import models
 
 from .publication import live
+from .stored import StoredValues
 
 
 class ExpertQuoteQuerySet(models.QuerySet):
@@ -9,7 +10,7 @@ class ExpertQuoteQuerySet(models.QuerySet):
         return self.filter(live("article__"))
 
 
-class ExpertQuote(models.Model):
+class ExpertQuote(StoredValues):
     class Kind(models.TextChoices):
         DIRECT = "direct", "Direct quote"
         PARAPHRASE = "paraphrase", "Paraphrase"

@@ -1,8 +1,10 @@
 from django.db import models
 from django.urls import reverse
 
+from .stored import StoredValues
 
-class Section(models.Model):
+
+class Section(StoredValues):
     """A desk of the site: World, Politics, Business…"""
 
     name = models.CharField(max_length=100, unique=True)

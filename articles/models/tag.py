@@ -5,6 +5,7 @@ from django.urls import reverse
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from ..html import clean_name
+from ..signals import stories_changed
 
 
 class TagQuerySet(models.QuerySet):
@@ -98,8 +99,8 @@ class Tag(TagBase):
 
         Unlike taggit's ``deduplicate_tags`` (one save per tagging) the taggings
         move with one UPDATE per 500, so that merging a tag used by thousands of
-        stories fits in a request; the page cache is told about the moves
-        explicitly. Duplicate taggings go with the merged tags (cascade, with
+        stories fits in a request; ``stories_changed`` tells the after-commit step
+        about the moves. Duplicate taggings go with the merged tags (cascade, with
         their delete signals).
         """
         tags = [tag for tag in tags if tag.pk != self.pk]
@@ -125,13 +126,8 @@ class Tag(TagBase):
             merged = [{"name": tag.name, "slug": tag.slug} for tag in tags]
             for tag in tags:
                 tag.delete()
-            # The UPDATE above sent no signals: as articles/caching.py asks of such writes.
-            from ..caching import invalidate
-
-            invalidate(f"list:tag:{self.pk}", "sitemap", *(f"article-page:{pk}" for pk in to_move))
-            from ..search import index_articles
-
-            index_articles(to_move)
+            # The UPDATE above sent no model signals.
+            stories_changed.send(sender=Tag, stories=list(to_move), lists={f"list:tag:{self.pk}"})
             if new_name and new_name != self.name:
                 self.name = new_name
                 self.slug = self.slugify(new_name)

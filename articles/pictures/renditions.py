@@ -8,8 +8,8 @@ reader. The original upload's URL is never put in a page.
 
 Renditions are files in the default storage under ``renditions/``, named by an
 HMAC of the upload's name: a rendition's URL does not reveal where the
-original lives. They are made when the article, author or expert is saved
-(the receivers at the end) and, for images that arrived some other way, the
+original lives. They are made after the article, author or expert is saved
+(``articles.changes``) and, for images that arrived some other way, the
 first time a page needs them. What a page needs to write the ``<picture>``
 (the widths, the height of each) is kept in the cache, so rendering a page
 never opens an image once the renditions exist.
@@ -22,12 +22,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
 from PIL import Image, ImageOps, UnidentifiedImageError
-
-from ..models import Article, Author, Expert
 
 logger = logging.getLogger(__name__)
 
@@ -214,24 +210,3 @@ def picture(field_file, kind_name):
         fallback=renditions(plan.fallback),
         fallback_type="image/png" if plan.fallback == "png" else "image/jpeg",
     )
-
-
-# -- making renditions when a picture is saved ----------------------------------
-# So the first reader does not wait for them; picture() still makes any that
-# are missing (imports, restored media folders).
-
-IMAGE_FIELDS = {
-    Article: ("hero_image", "hero"),
-    Author: ("photo", "portrait"),
-    Expert: ("photo", "portrait"),
-}
-
-
-@receiver(post_save, sender=Article)
-@receiver(post_save, sender=Author)
-@receiver(post_save, sender=Expert)
-def _make_renditions_on_save(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    field_name, kind_name = IMAGE_FIELDS[sender]
-    picture(getattr(instance, field_name), kind_name)

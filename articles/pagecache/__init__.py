@@ -1,0 +1,8 @@
+"""Whole-page caching for anonymous readers, invalidated by what each page
+declares it shows.
+
+* ``dependencies``: the keys a page depends on, declared by each view;
+* ``stamps``: when each key last changed (stamped after commit by
+  ``articles.changes``, the one place that turns writes into side effects);
+* ``pages``: the cache around views, feeds and sitemaps.
+"""

@@ -1,0 +1,119 @@
+"""What a page shows, declared by its view as *dependency keys*.
+
+A key names one thing a write can change:
+
+* ``article:12``, ``author:3``, ``section:2``, ``tag:5``, ``expert:7`` — an object
+  whose own fields appear on the page (a headline, a byline, a tag's name);
+* ``article-page:12`` — what only a story's own page (and a feed entry) shows:
+  its quotes, tags and corrections;
+* ``list:home``, ``list:section:2``, ``list:author:3``, ``list:tag:5``,
+  ``list:expert:7`` — a list the page is one page of, which changes when a story
+  joins, leaves or moves in it;
+* ``sitemap`` — the sitemaps, which list every live story and everything with one;
+* ``nav`` — the section navigation on every page (also the only place a page
+  shows a section's name).
+
+Each public view declares its page's ``Dependencies`` with the builders below;
+``articles/changes.py`` stamps the same keys when something changes. The page
+cache reads the declaration, and so can an edge cache's surrogate keys.
+"""
+
+from dataclasses import dataclass
+
+NAV = "nav"
+SITEMAP = "sitemap"
+HOME_LIST = "list:home"
+
+
+def object_key(obj):
+    """``author:3``: an object whose own fields a page shows."""
+    return f"{obj._meta.model_name}:{obj.pk}"
+
+
+def story_key(pk):
+    return f"article:{pk}"
+
+
+def story_page_key(pk):
+    return f"article-page:{pk}"
+
+
+def list_key(owner_name=None, owner_pk=None):
+    """``list:home``, or the list of one owner: ``list:tag:5``."""
+    return HOME_LIST if owner_name is None else f"list:{owner_name}:{owner_pk}"
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    keys: frozenset
+    # A list is kept no later than the next scheduled publication, which may join it.
+    is_list: bool = False
+
+    def __or__(self, other):
+        return Dependencies(self.keys | other.keys, self.is_list or other.is_list)
+
+
+def _card_keys(article):
+    """A story as a list shows it: its fields and bylines. Its section's name
+    and link change only with ``nav``."""
+    return {story_key(article.pk), *(f"author:{b.author_id}" for b in article.bylines.all())}
+
+
+def story_page(article):
+    """A story's own page: the story, its bylines' authors, its quoted experts,
+    its tags, its corrections; its section shows through ``nav``."""
+    keys = _card_keys(article) | {story_page_key(article.pk), NAV}
+    keys.update(f"expert:{quote.expert_id}" for quote in article.quotes.all())
+    keys.update(f"tag:{tag.pk}" for tag in article.tags.all())
+    return Dependencies(frozenset(keys))
+
+
+def story_list(stories, owner=None, *, with_tags=False, nav=True):
+    """One page of a list of stories: the list itself (the site's, or an
+    owner's), the owner's own fields, and each story's card. ``with_tags``:
+    each entry also shows its tags (feeds)."""
+    keys = {NAV} if nav else set()
+    if owner is None:
+        keys.add(HOME_LIST)
+    else:
+        keys |= {object_key(owner), list_key(owner._meta.model_name, owner.pk)}
+    for article in stories:
+        keys |= _card_keys(article)
+        if with_tags:
+            keys.add(story_page_key(article.pk))
+            keys.update(f"tag:{tag.pk}" for tag in article.tags.all())
+    return Dependencies(frozenset(keys), is_list=True)
+
+
+def quote_list(expert, quotes):
+    """An expert's page: the expert, the list of their quotes, and each quote's story."""
+    keys = {NAV, object_key(expert), list_key("expert", expert.pk)}
+    keys.update(story_key(quote.article_id) for quote in quotes)
+    return Dependencies(frozenset(keys), is_list=True)
+
+
+AUTHORS_INDEX = "list:authors"
+
+
+def author_index(authors):
+    """The authors index: every author (a new one joins it), and story counts
+    that change whenever a story joins or leaves the site's list."""
+    keys = {NAV, HOME_LIST, AUTHORS_INDEX, *(object_key(author) for author in authors)}
+    return Dependencies(frozenset(keys), is_list=True)
+
+
+CORRECTIONS_LIST = "list:corrections"
+
+
+def correction_list(corrections):
+    """The corrections ledger: each entry (stamped with its story's page) and
+    each story's headline."""
+    keys = {NAV, CORRECTIONS_LIST}
+    for correction in corrections:
+        keys |= {story_key(correction.article_id), story_page_key(correction.article_id)}
+    return Dependencies(frozenset(keys), is_list=True)
+
+
+SITEMAPS = Dependencies(frozenset({SITEMAP}), is_list=True)
+# A page made from templates and settings only (robots.txt).
+FIXED = Dependencies(frozenset())

@@ -1,0 +1,237 @@
+"""The page cache around public views: anonymous readers get a stored copy
+until something the page declared it shows changes.
+
+Conditional GET: every cached page carries a strong ETag (a hash of its bytes)
+and a Last-Modified (when it was rendered). HTTP dates have one-second
+resolution, so a client sending only If-Modified-Since can miss a change made
+in the same second as its copy was rendered; browsers also send If-None-Match,
+which wins, and the ETag is exact.
+"""
+
+import hashlib
+import math
+import re
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
+from django.template.response import SimpleTemplateResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, urlencode
+
+from .dependencies import story_list
+from .stamps import ensure_stamps, next_publication, stamps_are_older_than
+
+PAGE_PREFIX = "newsroom:page:2:"  # bump the number if CachedPage changes shape
+CACHE_HEADER = "X-Cache"
+# Page-number values worth a cache entry: real page numbers. Anything else is
+# served (forgivingly) but not stored, so junk URLs cannot fill the cache.
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
+
+
+def page_cache_seconds():
+    return getattr(settings, "NEWSROOM_PAGE_CACHE_SECONDS", 600)
+
+
+@dataclass
+class CachedPage:
+    content: bytes
+    status: int
+    headers: list
+    keys: frozenset
+    rendered_at: float  # time.time() when rendering began: compared with stamps
+    valid_until: datetime | None  # the next scheduled publication that changes it
+    etag: str
+
+    def is_fresh(self):
+        if self.valid_until is not None and timezone.now() >= self.valid_until:
+            return False
+        return stamps_are_older_than(self.keys, self.rendered_at)
+
+    def to_response(self):
+        response = HttpResponse(self.content, status=self.status)
+        for name, value in self.headers:
+            response[name] = value
+        return response
+
+
+def page_cache_key(request, query_params):
+    query = urlencode(sorted((name, request.GET.getlist(name)) for name in query_params), True)
+    url = request.build_absolute_uri(request.path)
+    return PAGE_PREFIX + hashlib.sha256(f"{url}?{query}".encode()).hexdigest()
+
+
+def is_cacheable_request(request, query_params):
+    """Anonymous GET/HEAD with no query parameters but the ones the page uses:
+    staff, previews (signed links carry a parameter) and forms are never cached."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if not set(request.GET) <= set(query_params):
+        return False
+    if any(
+        not PAGE_NUMBER.fullmatch(value)
+        for name in query_params
+        for value in request.GET.getlist(name)
+    ):
+        return False
+    user = getattr(request, "user", None)
+    return user is None or not user.is_authenticated
+
+
+def is_storable_response(request, response):
+    """Only a plain public page: no cookie, no per-user variation, no form token."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if response.has_header("Vary"):
+        return False
+    cache_control = response.get("Cache-Control", "")
+    if any(word in cache_control for word in ("private", "no-cache", "no-store")):
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False
+    session = getattr(request, "session", None)
+    return not (session is not None and session.modified)
+
+
+def with_validators(request, response, page, state):
+    """ETag, Last-Modified and a cache-state header; a matching conditional
+    request gets 304 Not Modified instead of the page."""
+    response["ETag"] = page.etag
+    response["Last-Modified"] = http_date(page.rendered_at)
+    response[CACHE_HEADER] = state
+    # Browsers may keep the page but must ask again each time: a 304 is cheap.
+    patch_cache_control(response, max_age=0)
+    return get_conditional_response(
+        request, etag=page.etag, last_modified=int(page.rendered_at), response=response
+    )
+
+
+def serve_cached(request, query_params, render, dependencies_of):
+    """The page cache around one request.
+
+    ``render()`` produces the response; ``dependencies_of(response)`` returns
+    the page's declared ``Dependencies``, or None if it must not be stored.
+    """
+    if not is_cacheable_request(request, query_params):
+        return render()
+    key = page_cache_key(request, query_params)
+    page = cache.get(key)
+    if page is not None and page.is_fresh():
+        return with_validators(request, page.to_response(), page, "hit")
+
+    started, now = time.time(), timezone.now()
+    response = render()
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+        response.render()
+    dependencies = dependencies_of(response) if is_storable_response(request, response) else None
+    if dependencies is None:
+        response[CACHE_HEADER] = "miss"
+        return response
+    valid_until = next_publication(now) if dependencies.is_list else None
+    timeout = page_cache_seconds()
+    if valid_until is not None:
+        timeout = min(timeout, max(1, math.ceil((valid_until - now).total_seconds())))
+    page = CachedPage(
+        content=response.content,
+        status=response.status_code,
+        headers=list(response.items()),
+        keys=dependencies.keys,
+        rendered_at=started,
+        valid_until=valid_until,
+        etag=f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
+    )
+    ensure_stamps(page.keys, started)
+    cache.set(key, page, timeout)
+    return with_validators(request, response, page, "miss")
+
+
+class CachedPageMixin:
+    """For public class-based views: serve anonymous readers from the cache
+    until something the page shows changes, with ETag/Last-Modified and 304s.
+
+    Each view declares what its page shows in ``get_dependencies(context)``,
+    built with ``articles.pagecache.dependencies``.
+    """
+
+    cache_query_params = ("page",)
+
+    def get_dependencies(self, context):
+        raise ImproperlyConfigured(
+            f"{type(self).__name__} is page-cached but does not declare what it shows: "
+            "define get_dependencies(context)."
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        return serve_cached(
+            request,
+            self.cache_query_params,
+            lambda: super(CachedPageMixin, self).dispatch(request, *args, **kwargs),
+            self._dependencies_of,
+        )
+
+    def _dependencies_of(self, response):
+        context = getattr(response, "context_data", None) or {}
+        # ``?page=99`` of a three-page list shows page 3: serve it, don't keep it.
+        requested, page_obj = self.request.GET.get("page"), context.get("page_obj")
+        if requested is not None and (page_obj is None or str(page_obj.number) != requested):
+            return None
+        return self.get_dependencies(context)
+
+
+_feed_shown = ContextVar("feed_shown", default=None)
+
+
+class CachedFeedMixin:
+    """For ``contrib.syndication`` feeds: the same cache as the pages. A feed
+    shows its owner (if any) and its entries: their fields, bylines and tags."""
+
+    def __call__(self, request, *args, **kwargs):
+        shown = {}
+        token = _feed_shown.set(shown)
+        try:
+            return serve_cached(
+                request,
+                (),
+                lambda: super(CachedFeedMixin, self).__call__(request, *args, **kwargs),
+                lambda response: self.get_dependencies(**shown) if shown else None,
+            )
+        finally:
+            _feed_shown.reset(token)
+
+    # The per-feed and per-entry hooks of ``Feed.get_feed`` record what the
+    # feed shows (``items()`` itself is the feeds' own business).
+    def feed_extra_kwargs(self, obj):
+        if (shown := _feed_shown.get()) is not None:
+            shown.update(owner=obj, entries=[])
+        return super().feed_extra_kwargs(obj)
+
+    def item_extra_kwargs(self, item):
+        if (shown := _feed_shown.get()) is not None:
+            shown["entries"].append(item)
+        return super().item_extra_kwargs(item)
+
+    def get_dependencies(self, owner, entries):
+        return story_list(entries, owner, with_tags=True, nav=False)
+
+
+def cached_for_readers(view, dependencies):
+    """The page cache for a function view (sitemaps) that always shows the same kind of thing."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return serve_cached(
+            request,
+            ("p",),  # sitemaps paginate with ?p=
+            lambda: view(request, *args, **kwargs),
+            lambda response: dependencies,
+        )
+
+    wrapper.page_dependencies = dependencies
+    return wrapper
