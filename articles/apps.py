@@ -9,7 +9,5 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         # Writes record what they changed; one after-commit step applies it.
         from . import changes
-        from .html import connect_plain_text_cleaning
 
         changes.connect()
-        connect_plain_text_cleaning()

@@ -73,7 +73,7 @@ def clean_body_for_elsewhere(html, base_url):
 # -- plain text -----------------------------------------------------------------
 
 # Fields that are plain text, by model. Their values lose all tags on save
-# (``connect_plain_text_cleaning``, called once from ArticlesConfig.ready).
+# (``articles.models.stored.PlainTextFields``, which every model here uses).
 PLAIN_TEXT_FIELDS = {
     "articles.Article": ("dek", "hero_caption", "hero_credit", "hero_alt"),
     "articles.Author": ("role", "bio"),
@@ -108,23 +108,6 @@ def clean_name(value):
     """A name that must not come out empty (a tag's): plain text, or, if that
     leaves nothing, the typed characters without angle brackets."""
     return clean_text(value).strip() or _ANGLE_BRACKETS.sub("", unescape(value)).strip()
-
-
-def _clean_plain_text_fields(sender, instance, **kwargs):
-    for field in PLAIN_TEXT_FIELDS[sender._meta.label]:
-        setattr(instance, field, clean_text(getattr(instance, field)))
-
-
-def connect_plain_text_cleaning():
-    from django.apps import apps
-    from django.db.models.signals import pre_save
-
-    for label in PLAIN_TEXT_FIELDS:
-        pre_save.connect(
-            _clean_plain_text_fields,
-            sender=apps.get_model(label),
-            dispatch_uid=f"clean-plain-text-{label}",
-        )
 
 
 # -- crossheads ---------------------------------------------------------------

@@ -194,7 +194,7 @@ def forget(urls):
     from django.core.cache import cache
     from django.test import RequestFactory
 
-    from articles.caching import page_cache_key
+    from articles.pagecache.pages import page_cache_key
 
     factory = RequestFactory()
     keys = [

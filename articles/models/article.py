@@ -19,7 +19,7 @@ from .people import Author
 from .publication import live
 from .quote import ExpertQuote
 from .section import Section
-from .stored import StoredValues
+from .stored import PlainTextFields, StoredValues
 from .tag import TaggedArticle
 
 # How each kind of owner reaches its stories from Article: the one statement of
@@ -189,7 +189,7 @@ def new_article_guid():
     return f"urn:uuid:{uuid.uuid4()}"
 
 
-class Article(StoredValues):
+class Article(PlainTextFields, StoredValues):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "review", "In review"

@@ -5,9 +5,10 @@ from django.db import models
 from django.urls import reverse
 
 from ..pictures.uploads import GeneratedName, SafeImageField
+from .stored import PlainTextFields
 
 
-class Author(models.Model):
+class Author(PlainTextFields):
     """A byline: the name readers see on a story."""
 
     name = models.CharField(max_length=200)
@@ -39,7 +40,7 @@ class Author(models.Model):
         return reverse("articles:author", kwargs={"slug": self.slug})
 
 
-class Expert(models.Model):
+class Expert(PlainTextFields):
     """An outside source the desk quotes."""
 
     name = models.CharField(max_length=200)

@@ -1,7 +1,7 @@
 from django.db import models
 
 from .publication import live
-from .stored import StoredValues
+from .stored import PlainTextFields, StoredValues
 
 
 class ExpertQuoteQuerySet(models.QuerySet):
@@ -10,7 +10,7 @@ class ExpertQuoteQuerySet(models.QuerySet):
         return self.filter(live("article__"))
 
 
-class ExpertQuote(StoredValues):
+class ExpertQuote(PlainTextFields, StoredValues):
     class Kind(models.TextChoices):
         DIRECT = "direct", "Direct quote"
         PARAPHRASE = "paraphrase", "Paraphrase"

@@ -1,10 +1,10 @@
 from django.db import models
 from django.urls import reverse
 
-from .stored import StoredValues
+from .stored import PlainTextFields, StoredValues
 
 
-class Section(StoredValues):
+class Section(PlainTextFields, StoredValues):
     """A desk of the site: World, Politics, Business…"""
 
     name = models.CharField(max_length=100, unique=True)

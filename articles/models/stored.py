@@ -1,5 +1,7 @@
 from django.db import models
 
+from ..html import PLAIN_TEXT_FIELDS, clean_text
+
 
 class StoredValues(models.Model):
     """Remembers what the row held when it was loaded (Django's documented
@@ -22,3 +24,16 @@ class StoredValues(models.Model):
             for field in self._meta.concrete_fields
             if field.attname in self.__dict__
         }
+
+
+class PlainTextFields(models.Model):
+    """Fields listed in ``articles.html.PLAIN_TEXT_FIELDS`` lose all markup on
+    every save, whichever path writes them (admin, import, shell)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        for name in PLAIN_TEXT_FIELDS.get(self._meta.label, ()):
+            setattr(self, name, clean_text(getattr(self, name)))
+        super().save(*args, **kwargs)

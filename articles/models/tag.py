@@ -6,6 +6,7 @@ from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from ..html import clean_name
 from ..signals import stories_changed
+from .stored import PlainTextFields
 
 
 class TagQuerySet(models.QuerySet):
@@ -21,7 +22,7 @@ class TagManager(NaturalKeyManager.from_queryset(TagQuerySet)):
     pass
 
 
-class Tag(TagBase):
+class Tag(PlainTextFields, TagBase):
     """A subject tag: a place, a person, a topic.
 
     Names are unique regardless of case (``TAGGIT_CASE_INSENSITIVE``). A slug
