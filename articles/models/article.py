@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
-from taggit.managers import TaggableManager
 
 from ..html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, body_text, clean_body
 from ..pictures.uploads import GeneratedName, SafeImageField
@@ -20,7 +19,7 @@ from .publication import live
 from .quote import ExpertQuote
 from .section import Section
 from .stored import PlainTextFields, StoredValues
-from .tag import TaggedArticle
+from .tag import StoryTags, TaggedArticle
 
 # How each kind of owner reaches its stories from Article: the one statement of
 # "a section's (an author's, a tag's, an expert's) stories", for pages, feeds,
@@ -254,7 +253,7 @@ class Article(PlainTextFields, StoredValues):
         help_text="Use Heading 2 for crossheads: they divide the story into parts.",
     )
 
-    tags = TaggableManager(through=TaggedArticle, blank=True)
+    tags = StoryTags(through=TaggedArticle, blank=True)
 
     objects = ArticleQuerySet.as_manager()
 
