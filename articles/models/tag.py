@@ -15,6 +15,15 @@ class TagQuerySet(models.QuerySet):
     def unused(self):
         return self.filter(tagged_articles__isnull=True)
 
+    def create_all(self, slugs):
+        """New tags from ``Tag.check_new_names()``'s ``{name: slug}``, in one
+        INSERT; as ``Tag.save()`` does for one, their addresses stop
+        redirecting elsewhere. The article form adds several tags at once."""
+        tags = self.bulk_create(self.model(name=name, slug=slug) for name, slug in slugs.items())
+        if tags:
+            TagRedirect.objects.filter(old_slug__in=slugs.values()).delete()
+        return tags
+
 
 class TagManager(NaturalKeyManager.from_queryset(TagQuerySet)):
     pass
@@ -64,30 +73,74 @@ class Tag(TagBase):
         Tags in ``ignoring`` do not count: the tag being renamed, or the tags
         being merged (they disappear).
         """
+        return cls.check_new_names([name], ignoring=ignoring)[name]
+
+    @classmethod
+    def check_new_names(cls, names, *, ignoring=()):
+        """Return ``{name: slug}`` for new tags called ``names``, or raise
+        ``ValidationError`` naming each that cannot be one: too long, nothing to
+        make an address from, too close to an existing tag (other than those in
+        ``ignoring``) or to another of ``names``. One query, however many names."""
         max_length = cls._meta.get_field("name").max_length
-        if len(name) > max_length:
-            raise ValidationError(
-                "A tag name can have at most %(max)d characters; “%(short)s…” has %(length)d.",
-                params={"max": max_length, "short": name[:40], "length": len(name)},
-                code="max_length",
+        errors, slugs = [], {}
+        for name in names:
+            if len(name) > max_length:
+                errors.append(
+                    ValidationError(
+                        "A tag name can have at most %(max)d characters; “%(short)s…” has "
+                        "%(length)d.",
+                        params={"max": max_length, "short": name[:40], "length": len(name)},
+                        code="max_length",
+                    )
+                )
+                continue
+            slug = cls().slugify(name)
+            if not slug:
+                errors.append(
+                    ValidationError(
+                        "“%(name)s” has no letters or digits to make a web address from.",
+                        params={"name": name},
+                        code="no_slug",
+                    )
+                )
+                continue
+            other = next((n for n, s in slugs.items() if s == slug), None)
+            if other is not None:
+                errors.append(
+                    ValidationError(
+                        "“%(name)s” and “%(other)s” would share one address (/tags/%(slug)s/): "
+                        "keep one of them.",
+                        params={"name": name, "other": other, "slug": slug},
+                        code="duplicate",
+                    )
+                )
+                continue
+            slugs[name] = slug
+        if slugs:
+            same_name = models.Q()
+            for name in slugs:
+                same_name |= models.Q(name__iexact=name)
+            existing = list(
+                cls.objects.exclude(pk__in=[tag.pk for tag in ignoring]).filter(
+                    same_name | models.Q(slug__in=slugs.values())
+                )
             )
-        slug = cls().slugify(name)
-        if not slug:
-            raise ValidationError(
-                "“%(name)s” has no letters or digits to make a web address from.",
-                params={"name": name},
-                code="no_slug",
-            )
-        others = cls.objects.exclude(pk__in=[tag.pk for tag in ignoring])
-        clash = others.filter(name__iexact=name).first() or others.filter(slug=slug).first()
-        if clash:
-            raise ValidationError(
-                "“%(name)s” is too close to the existing tag “%(existing)s” (address "
-                "/tags/%(slug)s/): use that tag, or merge the two.",
-                params={"name": name, "existing": clash.name, "slug": clash.slug},
-                code="duplicate",
-            )
-        return slug
+            for name, slug in slugs.items():
+                clash = next(
+                    (tag for tag in existing if tag.name.lower() == name.lower()), None
+                ) or next((tag for tag in existing if tag.slug == slug), None)
+                if clash:
+                    errors.append(
+                        ValidationError(
+                            "“%(name)s” is too close to the existing tag “%(existing)s” "
+                            "(address /tags/%(slug)s/): use that tag, or merge the two.",
+                            params={"name": name, "existing": clash.name, "slug": clash.slug},
+                            code="duplicate",
+                        )
+                    )
+        if errors:
+            raise ValidationError(errors)
+        return slugs
 
     def merge(self, tags, *, user=None, new_name=""):
         """Fold ``tags`` into this tag and return the ``TagMerge`` record.
