@@ -89,21 +89,25 @@ class ArticleForm(forms.ModelForm):
         if self.instance.pk is not None and "version" in cleaned_data:
             self._refuse_stale_save(cleaned_data["version"])
         self.transition = self._requested_transition(cleaned_data)
+        self._leave_status_and_time_to_the_transition(cleaned_data)
+        # The byline formset is cleaned after this form, with this form's story
+        # as its instance: it finds the check there and adds the byline rule.
+        self.instance.publication_check = None
+        if self.transition.publishes:
+            self.instance.publication_check = PublicationCheck(self)
+            story = construct_instance(self, copy.copy(self.instance))  # as typed
+            own_fields = checklist.check(story, has_byline=True)
+            self.instance.publication_check.refuse(own_fields.problems)
+        return cleaned_data
+
+    def _leave_status_and_time_to_the_transition(self, cleaned_data):
         if "status" in cleaned_data:
-            cleaned_data["status"] = self.instance.status  # moved on by the transition alone
+            cleaned_data["status"] = self.instance.status
         if "published_at" in cleaned_data and to_the_second(
             cleaned_data["published_at"]
         ) == to_the_second(self.instance.published_at):
             # Untouched: keep the stored time, microseconds and all.
             cleaned_data["published_at"] = self.instance.published_at
-        # The byline formset finds this on the story it shares with the form.
-        self.instance.publication_check = None
-        if self.transition.publishes:
-            self.instance.publication_check = PublicationCheck(self)
-            story = construct_instance(self, copy.copy(self.instance))
-            own_fields = checklist.check(story, has_byline=True)
-            self.instance.publication_check.refuse(own_fields.problems)
-        return cleaned_data
 
     # No lost updates.
 
