@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticleRedirect, Correction
+from articles.publishing import transitions
 from tests.factories import make_article, make_editor, make_reporter
 from tests.workflow_helpers import change_url, logged_in, submitted_form
 
@@ -242,6 +243,6 @@ def test_a_draft_renamed_leaves_no_redirect(editor, client):
 def test_an_old_address_of_a_story_taken_down_is_404(editor, client):
     article = make_article(slug="was-live")
     change_slug(editor, article, "renamed")
-    article.unpublish(by=editor)
+    transitions.unpublish(article, by=editor)
     assert client.get("/news/was-live/").status_code == 404
     assert logged_in(editor).get("/news/was-live/").status_code == 301  # staff preview

@@ -25,6 +25,7 @@ from PIL import Image
 
 from articles.models import Article, Correction
 from articles.publishing.checklist import NotReadyToPublish
+from articles.publishing.transitions import checklist_for, schedule
 from tests.factories import (
     make_article,
     make_author,
@@ -97,7 +98,7 @@ def assert_unchanged(article):
 
 
 def test_a_complete_story_passes_and_each_missing_item_is_named():
-    assert ready_story().publish_checklist().ready
+    assert checklist_for(ready_story()).ready
     empty = make_article(
         section=None,
         dek="",
@@ -106,14 +107,14 @@ def test_a_complete_story_passes_and_each_missing_item_is_named():
         hero_alt="",
         status=Article.Status.DRAFT,
     )
-    problems = [str(problem) for problem in empty.publish_checklist().problems]
+    problems = [str(problem) for problem in checklist_for(empty).problems]
     assert len(problems) == len(RULES)
     for _, words in RULES.values():
         assert any(words in problem for problem in problems), words
 
 
 def test_a_story_without_a_hero_image_needs_no_alt_text():
-    assert ready_story(hero_image="", hero_alt="").publish_checklist().ready
+    assert checklist_for(ready_story(hero_image="", hero_alt="")).ready
 
 
 FORM_PATHS = {
@@ -307,7 +308,7 @@ def test_scheduling_through_the_model_is_refused_and_changes_nothing(editor, rul
     story = ready_story(**missing)
 
     with pytest.raises(NotReadyToPublish) as refusal:
-        story.schedule(timezone.now() + timedelta(hours=1), by=editor)
+        schedule(story, timezone.now() + timedelta(hours=1), by=editor)
 
     assert any(words in message for message in refusal.value.messages)
     assert_unchanged(Article.objects.get(pk=story.pk))
@@ -399,13 +400,11 @@ def test_long_headline_publishes_with_a_warning_from_the_action(editor):
 
     story.refresh_from_db()
     assert story.is_published
-    assert ("warning", f"“{story}”: " + story.publish_checklist().warnings[0]) in messages_of(
-        response
-    )
+    assert ("warning", f"“{story}”: " + checklist_for(story).warnings[0]) in messages_of(response)
 
 
 def test_headline_and_standfirst_at_the_limits_give_no_warning():
-    assert ready_story(headline="H" * 110, dek="D" * 200).publish_checklist().warnings == ()
+    assert checklist_for(ready_story(headline="H" * 110, dek="D" * 200)).warnings == ()
 
 
 # The dashboard -------------------------------------------------------------------------

@@ -2,15 +2,26 @@
 an earlier version from the history. Every write path goes through the same
 version check: the change form (with its inlines), the actions, a restore."""
 
+import threading
+import time
+
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import pre_save
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, Tag
 from articles.publishing import roles as workflow
-from tests.factories import make_article, make_author, make_editor, make_reporter
+from articles.publishing import transitions
+from tests.factories import (
+    ensure_roles,
+    make_article,
+    make_author,
+    make_editor,
+    make_reporter,
+)
 from tests.workflow_helpers import (
     CHANGELIST_URL,
     change_url,
@@ -122,7 +133,7 @@ def test_a_stale_copy_cannot_be_saved_or_published_from_code(alice):
     with pytest.raises(workflow.StaleArticle):
         stale.save()
     with pytest.raises(workflow.StaleArticle):
-        stale.publish_now(alice)
+        transitions.publish_now(stale, alice)
     article.refresh_from_db()
     assert (article.headline, article.status) == ("Saved first", Article.Status.DRAFT)
 
@@ -241,49 +252,83 @@ def test_a_reporter_cannot_restore_someone_elses_story(story_with_history):
     assert "Second" not in reporter.get(CHANGELIST_URL).content.decode()
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's IMMEDIATE transactions admit one writer at a time",
+)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "alice_changes",
     [{}, {"status": Article.Status.DRAFT}, {"_publish_now": "Publish now"}],
     ids=["edit", "unpublish-in-the-same-save", "publish-now-in-the-same-save"],
 )
-def test_a_save_that_loses_the_race_after_the_check_is_refused_not_written(
-    alice, olga, monkeypatch, alice_changes
-):
-    """Olga's save lands after the form's check passed but before Alice's write
-    (simulated by letting the first check miss it): the conditional UPDATE in
-    Article.save() refuses the write, and the form comes back explaining. A save
-    that also changes the status writes the story once, after its inlines, and
-    is refused the same way."""
-    from articles.workflow_admin import ArticleAdminForm
-
+def test_a_save_that_arrives_while_another_is_being_written_waits_and_is_refused(alice_changes):
+    """Olga's save has passed its check and is being written when Alice sends
+    hers (two requests on two database connections). Alice's check waits for
+    Olga's save to end instead of passing and losing the race afterwards, and
+    then refuses Alice's save as a form error naming Olga; nothing of Alice's
+    is written, her inline change included. A save that also changes the
+    status is refused the same way."""
+    ensure_roles()  # a transactional test: the role groups may have been flushed
+    alice, olga = make_editor("alice"), make_editor("olga")
+    olga.first_name, olga.last_name = "Olga", "Desk"
+    olga.save()
     article = make_article(
         headline="Original",
         authors=[make_author()],
         published_at=None if "_publish_now" in alice_changes else timezone.now(),
         status=Article.Status.DRAFT if "_publish_now" in alice_changes else "published",
     )
-    alice_form = logged_in(alice).get(change_url(article))
-    olga_client = logged_in(olga)
-    olga_client.post(
-        change_url(article),
-        submitted_form(olga_client.get(change_url(article)), headline="Olga's"),
+    alice_client, olga_client = logged_in(alice), logged_in(olga)
+    alice_form = alice_client.get(change_url(article))
+    olga_form = olga_client.get(change_url(article))
+    olga_is_writing, olga_may_finish = threading.Event(), threading.Event()
+
+    def hold_olgas_write(sender, instance, **kwargs):
+        # Olga's story is past its version check and about to be written.
+        if threading.current_thread().name == "olga":
+            olga_is_writing.set()
+            olga_may_finish.wait(timeout=20)
+
+    responses = {}
+
+    def post(name, client, data):
+        try:
+            responses[name] = client.post(change_url(article), data)
+        finally:
+            connection.close()
+
+    olga_thread = threading.Thread(
+        target=post,
+        name="olga",
+        args=("olga", olga_client, submitted_form(olga_form, headline="Olga's")),
     )
-    real_check, checks = ArticleAdminForm._refuse_stale_save, []
-
-    def first_check_misses_olga(form, opened_version):
-        checks.append(opened_version)
-        if len(checks) > 1:
-            real_check(form, opened_version)
-
-    monkeypatch.setattr(ArticleAdminForm, "_refuse_stale_save", first_check_misses_olga)
-    response = logged_in(alice).post(
-        change_url(article),
-        submitted_form(
-            alice_form, headline="Alice's", **{"bylines-0-position": "7"}, **alice_changes
+    alice_thread = threading.Thread(
+        target=post,
+        name="alice",
+        args=(
+            "alice",
+            alice_client,
+            submitted_form(
+                alice_form, headline="Alice's", **{"bylines-0-position": "7"}, **alice_changes
+            ),
         ),
     )
+    pre_save.connect(hold_olgas_write, sender=Article)
+    try:
+        olga_thread.start()
+        assert olga_is_writing.wait(timeout=20)
+        alice_thread.start()
+        alice_waited = sessions_waiting_for_a_lock_within(seconds=20)
+    finally:
+        olga_may_finish.set()
+        olga_thread.join(timeout=30)
+        alice_thread.join(timeout=30)
+        pre_save.disconnect(hold_olgas_write, sender=Article)
 
-    assert len(checks) == 2
+    assert alice_waited  # Alice's check could not read the story while Olga wrote it
+    assert responses["olga"].status_code == 302
+    response = responses["alice"]
     assert response.status_code == 200
     assert "Olga Desk saved this story" in " ".join(
         response.context["adminform"].form.non_field_errors()
@@ -291,6 +336,22 @@ def test_a_save_that_loses_the_race_after_the_check_is_refused_not_written(
     stored = Article.objects.get(pk=article.pk)
     assert (stored.headline, stored.status) == ("Olga's", article.status)
     assert stored.bylines.get().position == 0  # the inline change was rolled back too
+
+
+def sessions_waiting_for_a_lock_within(*, seconds):
+    """Whether another session of this database waits for a lock (PostgreSQL)
+    at some moment in the next ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
 
 
 def test_a_story_made_outside_the_admin_can_be_restored_to_how_it_stood(alice):

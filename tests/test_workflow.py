@@ -18,7 +18,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, Byline
-from articles.publishing import preview
+from articles.publishing import preview, transitions
 from articles.publishing import roles as workflow
 from tests.factories import (
     make_article,
@@ -169,7 +169,7 @@ def test_reporter_edits_own_live_story_but_its_status_and_time_are_read_only(rep
 def test_reporter_cannot_schedule(reporter, own_draft):
     assert not workflow.can_publish(reporter, own_draft)
     with pytest.raises(PermissionDenied):
-        own_draft.schedule(timezone.now() + timedelta(days=1), by=reporter)
+        transitions.schedule(own_draft, timezone.now() + timedelta(days=1), by=reporter)
     own_draft.refresh_from_db()
     assert own_draft.status == Article.Status.DRAFT
 
@@ -304,10 +304,10 @@ def test_changelist_shows_where_each_story_stands(editor):
 
 def test_model_methods_refuse_people_without_the_role(reporter, own_draft):
     with pytest.raises(PermissionDenied):
-        own_draft.publish_now(by=reporter)
+        transitions.publish_now(own_draft, by=reporter)
     live = make_article(authors=[reporter.author])
     with pytest.raises(PermissionDenied):
-        live.unpublish(by=reporter)
+        transitions.unpublish(live, by=reporter)
 
 
 # Anonymous
@@ -499,7 +499,7 @@ def test_an_expired_share_link_is_404(others_draft, client, monkeypatch):
 
 def test_a_share_link_to_a_story_now_live_goes_to_its_address(others_draft, client, editor):
     link = preview.preview_url(others_draft)
-    others_draft.publish_now(by=editor)
+    transitions.publish_now(others_draft, by=editor)
     response = client.get(link)
     assert response.status_code == 302
     assert response["Location"] == others_draft.get_absolute_url()

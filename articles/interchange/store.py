@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from articles.html import clean_body
 from articles.models import Article, Author, Byline, Section
+from articles.publishing import transitions
 from articles.signals import stories_changed
 
 TAG_NAME_MAX_CHARS = 100
@@ -147,7 +148,7 @@ def _save_story(story, section, status, may_update, user):
             raise ValidationError("publishing on import needs the editor who publishes")
         # The workflow's one door to going live, with its permission check:
         # an import publishes only what its editor could publish by hand.
-        article.publish(user, at=article.published_at)
+        transitions.publish(article, user, at=article.published_at)
     return Outcome("created", article, notes)
 
 

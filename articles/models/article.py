@@ -1,7 +1,6 @@
 import math
 import uuid
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Max, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
@@ -9,17 +8,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
+from taggit.managers import TaggableManager
 
 from ..html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, body_text, clean_body
 from ..pictures.uploads import GeneratedName, SafeImageField
-from ..publishing import checklist
 from ..publishing import roles as workflow
 from .people import Author
 from .publication import live
 from .quote import ExpertQuote
 from .section import Section
 from .stored import PlainTextFields, StoredValues
-from .tag import StoryTags, TaggedArticle
+from .tag import TaggedArticle
 
 # How each kind of owner reaches its stories from Article: the one statement of
 # "a section's (an author's, a tag's, an expert's) stories", for pages, feeds,
@@ -253,7 +252,7 @@ class Article(PlainTextFields, StoredValues):
         help_text="Use Heading 2 for crossheads: they divide the story into parts.",
     )
 
-    tags = StoryTags(through=TaggedArticle, blank=True)
+    tags = TaggableManager(through=TaggedArticle, blank=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -387,25 +386,6 @@ class Article(PlainTextFields, StoredValues):
             and self.content_updated_at > self.published_at
         )
 
-    # The editorial workflow. Every path that changes a story's status (the change
-    # form, the admin actions) comes through these methods; each checks the
-    # person's role (articles/workflow.py) and saves through the version check.
-
-    def _require(self, may, by, what):
-        if not may(by, self):
-            raise PermissionDenied(f"{by} may not {what} “{self}”.")
-
-    def publish(self, by, *, at):
-        """The one door to going live: "publish now" and "schedule" both come
-        through here, so a rule that must hold for every publication belongs here."""
-        self._require(workflow.can_publish, by, "publish")
-        if at is None:
-            raise ValidationError("A story is published at a time: use publish_now() for now.")
-        self.publish_checklist().refuse_if_not_ready(self)
-        self.status = self.Status.PUBLISHED
-        self.published_at = at
-        self.save()
-
     # Reading speed for the "about N minutes to read" beside the body in the admin.
     WORDS_PER_MINUTE = 230
 
@@ -417,62 +397,8 @@ class Article(PlainTextFields, StoredValues):
     def reading_minutes(self):
         return math.ceil(self.word_count / self.WORDS_PER_MINUTE)
 
-    def publish_checklist(self, *, has_byline=None):
-        """What stops this story going live (``problems``) and what an editor
-        should look at first (``warnings``): see articles/checklist.py."""
-        if has_byline is None:
-            # Asked afresh: a prefetch from before the bylines were saved would be stale.
-            has_byline = self.pk is not None and Byline.objects.filter(article=self).exists()
-        return checklist.check(self, has_byline=has_byline)
-
-    def publish_now(self, by):
-        self.publish(by, at=timezone.now())
-
-    def schedule(self, when, by):
-        if when is None or when <= timezone.now():
-            raise ValidationError("A story is scheduled for a time in the future.")
-        self.publish(by, at=when)
-
-    def unpublish(self, by, *, back_to=Status.DRAFT):
-        """Take a live or scheduled story off the site, back to draft (or review)."""
-        if self.status != self.Status.PUBLISHED or back_to == self.Status.PUBLISHED:
-            raise ValidationError(f"“{self}” is not published.")
-        self._require(workflow.can_publish, by, "unpublish")
-        self.status = back_to
-        self.save()
-
-    def submit_for_review(self, by):
-        self._require(workflow.can_submit_for_review, by, "submit for review")
-        self.status = self.Status.IN_REVIEW
-        self.save()
-
-    def send_back_to_draft(self, by):
-        self._require(workflow.can_send_back_to_draft, by, "send back to draft")
-        self.status = self.Status.DRAFT
-        self.save()
-
-    def keep_live_state_after_restore(self):
-        """Call on the article as it is live, once django-reversion has written an
-        old revision's row back (it does so raw, bypassing save()).
-
-        Restoring brings back words, bylines, quotes and tags; the status, time,
-        web address and version counter stay as they are, so a restore never
-        publishes or unpublishes by itself and the restored form is checked
-        against the version its user opened."""
-        stored = type(self)._base_manager.filter(pk=self.pk)
-        restored = stored.values(*self.CONTENT_FIELDS).get()
-        content_updated_at = self.content_updated_at
-        if self.is_published and any(
-            restored[field] != getattr(self, field) for field in self.CONTENT_FIELDS
-        ):
-            content_updated_at = timezone.now()
-        stored.update(
-            version=self.version,
-            status=self.status,
-            published_at=self.published_at,
-            slug=self.slug,
-            content_updated_at=content_updated_at,
-        )
+    # Status changes (publish, schedule, unpublish, review) are made through
+    # articles/publishing/transitions.py, which checks roles and the checklist.
 
 
 class Byline(StoredValues):

@@ -17,6 +17,17 @@ class StoredValues(models.Model):
         instance.stored_values = dict(zip(field_names, values, strict=True))
         return instance
 
+    def clean_fields(self, exclude=None):
+        # A form's choice field has just fetched the section, author or expert
+        # picked: asking the database again whether it exists costs a query per
+        # relation for nothing (the foreign key constraint still guards the write).
+        fetched = {
+            field.name
+            for field in self._meta.concrete_fields
+            if field.is_relation and field.is_cached(self) and getattr(self, field.name)
+        }
+        super().clean_fields(exclude={*(exclude or ()), *fetched})
+
     def remember_stored_values(self):
         """After a save: what is stored now is what this instance holds."""
         self.stored_values = {

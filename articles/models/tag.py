@@ -2,7 +2,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
-from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from ..html import clean_name
@@ -18,18 +17,20 @@ class TagQuerySet(models.QuerySet):
     def unused(self):
         return self.filter(tagged_articles__isnull=True)
 
+    def create_all(self, slugs):
+        """New tags from ``Tag.check_new_names()``'s ``{name: slug}``, in one
+        INSERT; as ``Tag.save()`` does for one, their addresses stop
+        redirecting elsewhere. The article form adds several tags at once.
+        No cached page shows a tag that did not exist (only pages answered
+        with 200 are cached), so these writes need no invalidation."""
+        tags = self.bulk_create(self.model(name=name, slug=slug) for name, slug in slugs.items())
+        if tags:
+            TagRedirect.objects.filter(old_slug__in=slugs.values()).delete()
+        return tags
+
 
 class TagManager(NaturalKeyManager.from_queryset(TagQuerySet)):
-    def create_named(self, names):
-        """New tags for names already checked with ``Tag.check_new_name``, in one
-        INSERT (``Tag.save()`` would take several queries a tag)."""
-        if not names:
-            return []
-        tags = [Tag(name=clean_name(name)) for name in names]
-        for tag in tags:
-            tag.slug = tag.slugify(tag.name)
-        TagRedirect.objects.filter(old_slug__in=[tag.slug for tag in tags]).delete()
-        return self.bulk_create(tags)
+    pass
 
 
 class Tag(PlainTextFields, TagBase):
@@ -76,30 +77,74 @@ class Tag(PlainTextFields, TagBase):
         Tags in ``ignoring`` do not count: the tag being renamed, or the tags
         being merged (they disappear).
         """
+        return cls.check_new_names([name], ignoring=ignoring)[name]
+
+    @classmethod
+    def check_new_names(cls, names, *, ignoring=()):
+        """Return ``{name: slug}`` for new tags called ``names``, or raise
+        ``ValidationError`` naming each that cannot be one: too long, nothing to
+        make an address from, too close to an existing tag (other than those in
+        ``ignoring``) or to another of ``names``. One query, however many names."""
         max_length = cls._meta.get_field("name").max_length
-        if len(name) > max_length:
-            raise ValidationError(
-                "A tag name can have at most %(max)d characters; “%(short)s…” has %(length)d.",
-                params={"max": max_length, "short": name[:40], "length": len(name)},
-                code="max_length",
+        errors, slugs = [], {}
+        for name in names:
+            if len(name) > max_length:
+                errors.append(
+                    ValidationError(
+                        "A tag name can have at most %(max)d characters; “%(short)s…” has "
+                        "%(length)d.",
+                        params={"max": max_length, "short": name[:40], "length": len(name)},
+                        code="max_length",
+                    )
+                )
+                continue
+            slug = cls().slugify(name)
+            if not slug:
+                errors.append(
+                    ValidationError(
+                        "“%(name)s” has no letters or digits to make a web address from.",
+                        params={"name": name},
+                        code="no_slug",
+                    )
+                )
+                continue
+            other = next((n for n, s in slugs.items() if s == slug), None)
+            if other is not None:
+                errors.append(
+                    ValidationError(
+                        "“%(name)s” and “%(other)s” would share one address (/tags/%(slug)s/): "
+                        "keep one of them.",
+                        params={"name": name, "other": other, "slug": slug},
+                        code="duplicate",
+                    )
+                )
+                continue
+            slugs[name] = slug
+        if slugs:
+            same_name = models.Q()
+            for name in slugs:
+                same_name |= models.Q(name__iexact=name)
+            existing = list(
+                cls.objects.exclude(pk__in=[tag.pk for tag in ignoring]).filter(
+                    same_name | models.Q(slug__in=slugs.values())
+                )
             )
-        slug = cls().slugify(name)
-        if not slug:
-            raise ValidationError(
-                "“%(name)s” has no letters or digits to make a web address from.",
-                params={"name": name},
-                code="no_slug",
-            )
-        others = cls.objects.exclude(pk__in=[tag.pk for tag in ignoring])
-        clash = others.filter(name__iexact=name).first() or others.filter(slug=slug).first()
-        if clash:
-            raise ValidationError(
-                "“%(name)s” is too close to the existing tag “%(existing)s” (address "
-                "/tags/%(slug)s/): use that tag, or merge the two.",
-                params={"name": name, "existing": clash.name, "slug": clash.slug},
-                code="duplicate",
-            )
-        return slug
+            for name, slug in slugs.items():
+                clash = next(
+                    (tag for tag in existing if tag.name.lower() == name.lower()), None
+                ) or next((tag for tag in existing if tag.slug == slug), None)
+                if clash:
+                    errors.append(
+                        ValidationError(
+                            "“%(name)s” is too close to the existing tag “%(existing)s” "
+                            "(address /tags/%(slug)s/): use that tag, or merge the two.",
+                            params={"name": name, "existing": clash.name, "slug": clash.slug},
+                            code="duplicate",
+                        )
+                    )
+        if errors:
+            raise ValidationError(errors)
+        return slugs
 
     def merge(self, tags, *, user=None, new_name=""):
         """Fold ``tags`` into this tag and return the ``TagMerge`` record.
@@ -196,36 +241,3 @@ class TaggedArticle(TaggedItemBase):
     def __str__(self):
         # Without loading the story and the tag: each revision names every tagging.
         return f"tag {self.tag_id} on story {self.content_object_id}"
-
-
-class StoryTags(TaggableManager):
-    """taggit's manager for a story's tags, with a form save in a fixed few
-    queries: taggit's ``set()`` looks each name up and writes each tagging with
-    its own ``get_or_create`` (four queries a tag), here new tags and taggings
-    are written in bulk. The change form's tags field cleans to existing tags
-    and new, already checked names."""
-
-    def deconstruct(self):
-        # The same column as taggit's manager: no migration.
-        name, _, args, kwargs = super().deconstruct()
-        return name, "taggit.managers.TaggableManager", args, kwargs
-
-    def save_form_data(self, instance, value):
-        tags = [tag for tag in value if isinstance(tag, Tag)]
-        tags += Tag.objects.create_named([name for name in value if isinstance(name, str)])
-        wanted = {tag.pk for tag in tags}
-        taggings = TaggedArticle.objects.filter(content_object=instance)
-        current = set(taggings.values_list("tag_id", flat=True))
-        if current - wanted:
-            # One by one, with their delete signals (the after-commit step hears them).
-            for tagging in taggings.filter(tag_id__in=current - wanted):
-                tagging.delete()
-        if added := wanted - current:
-            TaggedArticle.objects.bulk_create(
-                TaggedArticle(content_object=instance, tag_id=pk) for pk in added
-            )
-            stories_changed.send(
-                sender=TaggedArticle,
-                stories=[instance.pk],
-                lists={f"list:tag:{pk}" for pk in added},
-            )

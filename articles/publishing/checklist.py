@@ -1,9 +1,9 @@
 """The publish checklist: what a story needs before it goes live.
 
 One set of rules for every way a story is published: the change form, the
-admin actions, scheduling (all through ``Article.publish()``) and imports
-that create published stories. A *problem* blocks publication; a *warning*
-is shown to the editor but does not.
+admin actions, scheduling and imports that create published stories (all
+through ``transitions.publish()``). A *problem* blocks publication; a
+*warning* is shown to the editor but does not.
 """
 
 from dataclasses import dataclass
@@ -55,14 +55,21 @@ class NotReadyToPublish(ValidationError):
         return f"“{self.article}” was not published: " + " ".join(self.messages)
 
 
+def byline_problems(has_byline):
+    """The byline rule alone: the change form asks it of the bylines the story
+    will have once its byline formset is saved."""
+    if has_byline:
+        return ()
+    return (Problem("bylines", "It has no byline: add at least one author."),)
+
+
 def check(article, *, has_byline):
     """The checklist for ``article`` as it stands; ``has_byline`` says whether
-    it has at least one byline (stored or, for an import, about to be)."""
+    it has at least one byline (stored or, for an import or a form, about to be)."""
     problems = []
     if article.section_id is None:
         problems.append(Problem("section", "It has no section: choose the desk it belongs to."))
-    if not has_byline:
-        problems.append(Problem("bylines", "It has no byline: add at least one author."))
+    problems.extend(byline_problems(has_byline))
     if not article.dek.strip():
         problems.append(
             Problem("dek", "It has no standfirst: write the sentence or two under the headline.")

@@ -1,5 +1,4 @@
-"""The tag admin for tag managers, and the controlled vocabulary of the
-article form.
+"""The tag admin for tag managers: renaming, merging and cleaning up tags.
 
 Who may do what is Django's model permissions on ``articles.Tag``: the
 "Tag manager" group has add, change and delete; renaming needs change,
@@ -8,18 +7,106 @@ from the article form needs add. Reporters and editors have view, which the
 article form's autocomplete needs (the roles migration, 0006_roles).
 """
 
-from django.conf import settings
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.auth import get_permission_codename
+from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import get_text_list
-from taggit.managers import TaggableManager
+from taggit.forms import MergeTagsForm
+from taggit.models import Tag as TaggitTag
 
-from .models import Tag, TagRedirect
-from .tag_forms import ArticleTagsField, TagAdminForm, TagAutocomplete, TagMergeForm
+from ..models import Tag, TagMerge, TagRedirect
+
+
+class TagAdminForm(forms.ModelForm):
+    """Rename-aware: when the name changes and the slug is left alone, the slug
+    follows the name (the old address then redirects)."""
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug", "description"]
+        help_texts = {
+            "name": "Tags ignore case: “Ukraine” and “ukraine” are one tag.",
+            "slug": "The tag's web address. Leave it as it is when renaming: it follows the "
+            "new name, and the old address keeps working (it redirects to the new one).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if self.instance.pk and name == self.instance.name:
+            self.name_slug = self.instance.slug
+        else:
+            ignoring = [self.instance] if self.instance.pk else []
+            self.name_slug = Tag.check_new_name(name, ignoring=ignoring)
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        if "name" not in cleaned:
+            return cleaned
+        renamed = self.instance.pk and "name" in self.changed_data
+        if not cleaned.get("slug") or (renamed and "slug" not in self.changed_data):
+            cleaned["slug"] = self.name_slug
+        return cleaned
+
+
+class TagMergeForm(MergeTagsForm):
+    """taggit's merge form, choosing which selected tag survives.
+
+    taggit's ``new_tag_name`` stays, optional: a new name for the kept tag.
+    """
+
+    kept_tag = forms.ModelChoiceField(
+        queryset=Tag.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Keep this tag",
+        help_text="Its address stays; the others' addresses redirect to it.",
+    )
+    field_order = ["kept_tag", "new_tag_name"]
+
+    def __init__(self, *args, tags, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tags = list(tags)
+        self.fields["kept_tag"].queryset = tags
+        self.fields["kept_tag"].label_from_instance = lambda tag: (
+            f"{tag.name} ({tag.get_absolute_url()})"
+        )
+        new_name = self.fields["new_tag_name"]
+        new_name.required = False
+        new_name.label = "New name for the kept tag"
+        new_name.help_text = "Optional. Leave empty to keep its name."
+
+    def clean_new_tag_name(self):
+        return self.cleaned_data["new_tag_name"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if len(self.tags) < 2:
+            raise ValidationError(
+                "Select at least two tags: the one to keep and those to merge into it."
+            )
+        kept, new_name = cleaned.get("kept_tag"), cleaned.get("new_tag_name")
+        if kept and new_name and new_name != kept.name:
+            try:
+                Tag.check_new_name(new_name, ignoring=self.tags)
+            except ValidationError as error:
+                self.add_error("new_tag_name", error)
+        return cleaned
+
+    def merged_tags(self):
+        return [tag for tag in self.tags if tag != self.cleaned_data["kept_tag"]]
+
+    def save(self, user):
+        kept = self.cleaned_data["kept_tag"]
+        return kept.merge(self.merged_tags(), user=user, new_name=self.cleaned_data["new_tag_name"])
 
 
 class UsageFilter(admin.SimpleListFilter):
@@ -49,6 +136,7 @@ class TagRedirectInline(admin.TabularInline):
         return False  # made by renames and merges, never by hand
 
 
+@admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     form = TagAdminForm
     list_display = ["name", "slug", "usage_count"]
@@ -137,6 +225,7 @@ class TagAdmin(admin.ModelAdmin):
             )
 
 
+@admin.register(TagMerge)
 class TagMergeAdmin(admin.ModelAdmin):
     """The merge audit trail: read only."""
 
@@ -155,28 +244,5 @@ class TagMergeAdmin(admin.ModelAdmin):
         return False
 
 
-class ControlledTagsMixin:
-    """For a ModelAdmin whose model has tags: pick them with the admin's
-    autocomplete. With ``NEWSROOM_CONTROLLED_TAGS`` on, only users who may add
-    tags (tag managers) can type new ones; for anyone else a new name is a
-    form error naming it. Command-line imports are trusted and not checked."""
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if not isinstance(db_field, TaggableManager):
-            return super().formfield_for_dbfield(db_field, request, **kwargs)
-        tag_opts = db_field.remote_field.model._meta
-        may_add = request.user.has_perm(
-            f"{tag_opts.app_label}.{get_permission_codename('add', tag_opts)}"
-        )
-        allow_new = may_add or not settings.NEWSROOM_CONTROLLED_TAGS
-        if allow_new:
-            help_text = "Type to find a tag. To add a new tag, type its name and press Enter."
-        else:
-            help_text = "Type to find a tag. Only tag managers can add new tags to the vocabulary."
-        return db_field.formfield(
-            form_class=ArticleTagsField,
-            queryset=db_field.remote_field.model._default_manager.all(),
-            widget=TagAutocomplete(db_field, self.admin_site),
-            allow_new=allow_new,
-            help_text=help_text,
-        )
+# Our Tag model (with descriptions) replaces taggit's; one "Tags" entry, not two.
+admin.site.unregister(TaggitTag)

@@ -1,0 +1,85 @@
+"""The article list's actions: each selected story moves through the
+publishing module's transitions, one at a time, and is named if it is left
+as it was."""
+
+from django.contrib import admin, messages
+
+from ..models import Article
+from ..publishing import roles as workflow
+from ..publishing import transitions
+from ..publishing.checklist import NotReadyToPublish
+
+
+def _move_each(modeladmin, request, queryset, *, may, step, done):
+    changed, refused = [], []
+    for article in queryset:
+        if not may(request.user, article):
+            refused.append(f"“{article}” ({article.state_label.lower()})")
+            continue
+        try:
+            asked = step(article, request.user)
+        except workflow.StaleArticle as conflict:
+            refused.append(f"“{article}”: {conflict.describe_last_save()}")
+            continue
+        except NotReadyToPublish as refusal:
+            # Refused before anything was written; each story names what it lacks.
+            modeladmin.message_user(request, str(refusal), messages.ERROR)
+            continue
+        modeladmin.log_change(request, article, done)
+        changed.append(article)
+        for warning in asked.warnings if asked is not None else ():
+            modeladmin.message_user(request, f"“{article}”: {warning}", messages.WARNING)
+    if changed:
+        modeladmin.message_user(request, f"{done}: {len(changed)} stories.", messages.SUCCESS)
+    if refused:
+        modeladmin.message_user(
+            request, "Left as they were: " + "; ".join(refused), messages.WARNING
+        )
+
+
+@admin.action(description="Publish now", permissions=["publish"])
+def publish_now(modeladmin, request, queryset):
+    _move_each(
+        modeladmin,
+        request,
+        queryset,
+        may=lambda user, a: not a.is_published and workflow.can_publish(user, a),
+        step=transitions.publish_now,
+        done="Published now",
+    )
+
+
+@admin.action(description="Unpublish (back to draft)", permissions=["publish"])
+def unpublish(modeladmin, request, queryset):
+    _move_each(
+        modeladmin,
+        request,
+        queryset,
+        may=lambda user, a: a.status == Article.Status.PUBLISHED and workflow.can_publish(user, a),
+        step=transitions.unpublish,
+        done="Unpublished",
+    )
+
+
+@admin.action(description="Send back to draft", permissions=["change"])
+def send_back_to_draft(modeladmin, request, queryset):
+    _move_each(
+        modeladmin,
+        request,
+        queryset,
+        may=workflow.can_send_back_to_draft,
+        step=transitions.send_back_to_draft,
+        done="Sent back to draft",
+    )
+
+
+@admin.action(description="Submit for review", permissions=["change"])
+def submit_for_review(modeladmin, request, queryset):
+    _move_each(
+        modeladmin,
+        request,
+        queryset,
+        may=workflow.can_submit_for_review,
+        step=transitions.submit_for_review,
+        done="Submitted for review",
+    )

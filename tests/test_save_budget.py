@@ -1,0 +1,172 @@
+"""The spine's budget: one admin save of a story is one short run of queries,
+one re-index of the story and one invalidation of each page it is on.
+
+The story: published, 3 bylines, 2 expert quotes, 5 tags of which 3 are new."""
+
+import pytest
+import reversion
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles import changes
+from articles.models import Article, Byline, ExpertQuote, Tag, TaggedArticle
+from tests.factories import make_article, make_author, make_editor, make_expert, make_section
+from tests.workflow_helpers import ADD_URL, change_url, form_data, logged_in, management
+
+pytestmark = pytest.mark.django_db
+
+# The whole request: session and permissions (4), validation (6), the story's
+# writes with its bylines, quotes, tags and the publishing step, the admin's
+# log, the revision (django-reversion reads the story's relations and checks
+# every saved object still exists), the savepoints, and after the commit one
+# re-index and one invalidation (7). Before the one after-commit hook: 180
+# for the add, 153 for the change.
+ADD_BUDGET = 51
+CHANGE_BUDGET = 58
+
+
+def _inlines(authors, experts, initial_bylines=(), initial_quotes=()):
+    data = {
+        **management("bylines", total=len(authors), initial=len(initial_bylines)),
+        **management("quotes", total=len(experts), initial=len(initial_quotes)),
+    }
+    for i, author in enumerate(authors):
+        data[f"bylines-{i}-author"] = str(author.pk)
+        data[f"bylines-{i}-position"] = str(i)
+        if i < len(initial_bylines):
+            data[f"bylines-{i}-id"] = str(initial_bylines[i].pk)
+            data[f"bylines-{i}-article"] = str(initial_bylines[i].article_id)
+    for i, expert in enumerate(experts):
+        data[f"quotes-{i}-expert"] = str(expert.pk)
+        data[f"quotes-{i}-kind"] = "direct"
+        data[f"quotes-{i}-text"] = f"Quote number {i}."
+        data[f"quotes-{i}-context"] = "at a press conference"
+        data[f"quotes-{i}-position"] = str(i)
+        if i < len(initial_quotes):
+            data[f"quotes-{i}-id"] = str(initial_quotes[i].pk)
+            data[f"quotes-{i}-article"] = str(initial_quotes[i].article_id)
+    return data
+
+
+def _editor_who_may_add_tags():
+    editor = make_editor()
+    editor.groups.add(Group.objects.get(name="Tag manager"))
+    return editor
+
+
+@pytest.fixture
+def desk():
+    Tag.objects.create(name="Harbour")
+    Tag.objects.create(name="Strikes")
+    return {
+        "editor": _editor_who_may_add_tags(),
+        "section": make_section(),
+        "authors": [make_author() for _ in range(3)],
+        "experts": [make_expert() for _ in range(2)],
+    }
+
+
+def warm_up(client, url):
+    """As on a server at work: the editor's session in use, content types known."""
+    client.get(url)
+    ContentType.objects.get_for_models(Article, Byline, ExpertQuote, TaggedArticle)
+
+
+@pytest.fixture
+def side_effects(monkeypatch):
+    """Every call the after-commit step makes to the search index and the page cache."""
+    calls = {"index": [], "invalidate": []}
+    real_index, real_invalidate = changes.search.index_articles, changes.stamps.invalidate
+
+    def index_articles(ids):
+        calls["index"].append(list(ids))
+        real_index(ids)
+
+    def invalidate(keys):
+        calls["invalidate"].append(set(keys))
+        real_invalidate(keys)
+
+    monkeypatch.setattr(changes.search, "index_articles", index_articles)
+    monkeypatch.setattr(changes.stamps, "invalidate", invalidate)
+    return calls
+
+
+def assert_one_reindex_and_one_invalidation(side_effects, article):
+    assert side_effects["index"] == [[article.pk]]
+    [keys] = side_effects["invalidate"]
+    assert {f"article:{article.pk}", f"article-page:{article.pk}", "list:home"} <= keys
+    assert f"list:section:{article.section_id}" in keys
+    assert {f"list:author:{author.pk}" for author in article.authors.all()} <= keys
+    assert {f"list:tag:{tag.pk}" for tag in article.tags.all()} <= keys
+
+
+def _count(client, url, data):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url, data)
+    if response.status_code != 302:
+        errors = [response.context["adminform"].form.errors]
+        errors += [fs.formset.errors for fs in response.context["inline_admin_formsets"]]
+        raise AssertionError(errors)
+    return captured.captured_queries
+
+
+def test_an_admin_add_of_a_full_published_story_stays_within_the_budget(desk, side_effects):
+    client = logged_in(desk["editor"])
+    warm_up(client, ADD_URL)
+    data = {
+        "headline": "Harbour strike ends",
+        "slug": "harbour-strike-ends",
+        "dek": "Crews return tonight.",
+        "section": str(desk["section"].pk),
+        "status": Article.Status.PUBLISHED,
+        "published_at_0": "",
+        "published_at_1": "",
+        "body": "<h2>Talks</h2><p>The strike is over.</p>",
+        "tags": "Harbour, Strikes, Ferries, Unions, Port of Oslo",
+        "hero_caption": "",
+        "hero_credit": "",
+        "hero_alt": "",
+        **_inlines(desk["authors"], desk["experts"]),
+    }
+    side_effects["index"].clear(), side_effects["invalidate"].clear()  # the set-up's own
+    queries = _count(client, ADD_URL, data)
+    article = Article.objects.get(slug="harbour-strike-ends")
+    assert article.is_published
+    assert article.bylines.count() == 3 and article.quotes.count() == 2
+    assert article.tags.count() == 5
+    assert len(queries) <= ADD_BUDGET, "\n".join(q["sql"][:150] for q in queries)
+    assert_one_reindex_and_one_invalidation(side_effects, article)
+
+
+def test_an_admin_change_of_a_full_published_story_stays_within_the_budget(desk, side_effects):
+    article = make_article(
+        authors=desk["authors"],
+        quotes=[(expert, "Said before.") for expert in desk["experts"]],
+        tags=["Harbour", "Strikes"],
+        section=desk["section"],
+    )
+    with reversion.create_revision():  # a story already edited in the admin has a history
+        reversion.add_to_revision(article)
+    client = logged_in(desk["editor"])
+    warm_up(client, change_url(article))
+    data = form_data(
+        article,
+        headline="Harbour strike ends after talks",
+        tags="Harbour, Strikes, Ferries, Unions, Port of Oslo",
+        **_inlines(
+            desk["authors"],
+            desk["experts"],
+            initial_bylines=list(article.bylines.all()),
+            initial_quotes=list(article.quotes.all()),
+        ),
+    )
+    side_effects["index"].clear(), side_effects["invalidate"].clear()  # the set-up's own
+    queries = _count(client, change_url(article), data)
+    article.refresh_from_db()
+    assert article.headline == "Harbour strike ends after talks"
+    assert article.tags.count() == 5
+    assert len(queries) <= CHANGE_BUDGET, "\n".join(q["sql"][:150] for q in queries)
+    assert side_effects["index"] == [[article.pk]]
+    assert len(side_effects["invalidate"]) == 1
