@@ -8,9 +8,10 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         # Connect the receivers that invalidate cached pages when content changes,
-        # keep the SQLite full-text index current and make image renditions.
-        from . import caching, search  # noqa: F401
+        # keep the full-text search index current and make image renditions.
+        from . import caching  # noqa: F401
         from .html import connect_plain_text_cleaning
         from .pictures import renditions  # noqa: F401
+        from .search import receivers  # noqa: F401
 
         connect_plain_text_cleaning()
