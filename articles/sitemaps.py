@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, Func, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +20,46 @@ from .seo import iso_datetime
 # Google News: only stories from the last two days, at most 1,000 of them.
 NEWS_MAX_AGE = timedelta(days=2)
 NEWS_MAX_URLS = 1000
+
+
+class NotAnIndexOnSQLite(Func):
+    """``+column`` on SQLite, the plain column elsewhere: SQLite's way of saying
+    "don't drive the query from an index on this column"."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
+def unindexed_on_sqlite(condition, field):
+    """``condition``, lookups such as ``live()``'s, with ``field`` (at the end
+    of any relation) out of SQLite's choice of index. Its planner, misjudging
+    how many stories a range of dates holds, walks every live story: for each
+    tag when asked whether the tag has one, or to find the newest edit
+    (seconds at 100k stories)."""
+    children = [
+        type(lookup)(NotAnIndexOnSQLite(lookup.lhs), lookup.rhs)
+        if lookup.lhs.name.rsplit("__", 1)[-1] == field
+        else lookup
+        for lookup in condition.children
+    ]
+    return Q(*children, _connector=condition.connector, _negated=condition.negated)
+
+
+def latest_live_change(articles):
+    """When readers last saw a change to one of these stories that is live:
+    the largest ``modified_at``. Two short walks down an index (the newest
+    edit, the newest publication), where ``Max()`` reads every row."""
+    newest_edit = articles.filter(unindexed_on_sqlite(live(), "published_at")).order_by(
+        "-updated_at"
+    )
+    newest_publication = articles.published().order_by("-published_at")
+    moments = (
+        newest_edit.values_list("updated_at", flat=True).first(),
+        newest_publication.values_list("published_at", flat=True).first(),
+    )
+    return max(filter(None, moments), default=None)
 
 
 class ArticleSitemap(Sitemap):
@@ -37,7 +77,7 @@ class ArticleSitemap(Sitemap):
 
     def get_latest_lastmod(self):
         # Instead of Django's default of loading every item.
-        return Article.objects.latest_live_change()
+        return latest_live_change(Article.objects.all())
 
 
 class FrontPagesSitemap(Sitemap):
@@ -77,7 +117,7 @@ class _LatestStorySitemap(Sitemap):
 
     def _live_links(self):
         return self.links.objects.filter(
-            live(self.link_to_story, unindexed={"status"}),
+            unindexed_on_sqlite(live(self.link_to_story), "status"),
             **{self.link_to_object: OuterRef("pk")},
         )
 
@@ -102,7 +142,7 @@ class _LatestStorySitemap(Sitemap):
 
     def get_latest_lastmod(self):
         linked = {f"{OWNER_PATHS[self.model._meta.model_name]}__isnull": False}
-        return Article.objects.filter(**linked).latest_live_change()
+        return latest_live_change(Article.objects.filter(**linked))
 
 
 class SectionSitemap(_LatestStorySitemap):

@@ -39,7 +39,8 @@ def test_search_uses_the_databases_full_text_engine():
         assert "articles_search MATCH" in sql
     else:
         # The stored, GIN-indexed vectors, not vectors built per query.
-        assert "articles_search.document @@ websearch_to_tsquery" in sql
+        assert '"articles_search"."document" @@ (websearch_to_tsquery(' in sql
+        assert "ts_rank_cd(" in sql
         assert "to_tsvector" not in sql
     assert "LIKE" not in sql.upper()
 
@@ -84,6 +85,29 @@ def test_a_headline_match_ranks_above_a_passing_mention():
     make_article(headline="Budget talks", body="<p>The ferry budget was mentioned.</p>")
     make_article(headline="Ferry service returns", body="<p>The ferry runs again.</p>")
     assert _found("ferry") == ["Ferry service returns", "Budget talks"]
+
+
+def test_a_headline_match_ranks_above_a_body_match_whatever_the_dates():
+    now = timezone.now()
+    make_article(
+        headline="Council meets",
+        body="<p>The lighthouse was discussed.</p>",
+        published_at=now - timedelta(hours=1),
+    )
+    make_article(
+        headline="Lighthouse restored",
+        body="<p>Work is done.</p>",
+        published_at=now - timedelta(days=30),
+    )
+    assert _found("lighthouse") == ["Lighthouse restored", "Council meets"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's web-search syntax")
+def test_a_quoted_phrase_matches_the_phrase_only():
+    make_article(headline="Terminal opens", body="<p>The new ferry terminal opened.</p>")
+    make_article(headline="Quay rebuilt", body="<p>A new terminal for the old ferry.</p>")
+    assert _found('"ferry terminal"') == ["Terminal opens"]
+    assert sorted(_found("ferry terminal")) == ["Quay rebuilt", "Terminal opens"]
 
 
 def test_all_words_must_match():
@@ -144,6 +168,21 @@ def test_merging_tags_updates_search():
     Tag.objects.create(name="Harbours", slug="harbours").merge(list(article.tags.all()))
     assert [a.pk for a in search("harbours")] == [article.pk]
     assert list(search("sea ports")) == []
+
+
+def test_reindexing_a_batch_costs_the_same_few_queries_whatever_its_size():
+    from articles.search import index_articles
+
+    def reindex(count):
+        stories = [make_article(authors=[make_author()], tags=["Ports"]) for _ in range(count)]
+        gone = stories.pop()
+        gone.delete()
+        with _count() as queries:
+            index_articles([story.pk for story in stories] + [gone.pk])
+        return len(queries)
+
+    # Read the stories, their tags and bylines; write them; drop the deleted one.
+    assert reindex(2) == reindex(30) <= 5
 
 
 def test_renaming_a_tag_updates_search():

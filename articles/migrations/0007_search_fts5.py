@@ -1,4 +1,4 @@
-"""The SQLite full-text index behind search (articles/search.py).
+"""The SQLite full-text index behind search (articles/search/sqlite.py).
 
 An FTS5 table, one row per article (rowid = article id). On PostgreSQL this
 migration does nothing: search there uses PostgreSQL's own full-text search.

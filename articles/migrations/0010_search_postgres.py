@@ -1,4 +1,4 @@
-"""The PostgreSQL full-text index behind search (articles/search.py).
+"""The PostgreSQL full-text index behind search (articles/search/postgres.py).
 
 Computing every article's search vector at query time scanned the whole
 archive on each search (minutes at 100k stories). This keeps one stored,
@@ -18,7 +18,7 @@ CREATE = [
     "ON articles_search USING GIN (document)",
 ]
 
-# Headline A, tags and standfirst B, bylines C, body D: the weights search.py uses.
+# Headline A, tags and standfirst B, bylines C, body D: the weights search uses.
 FILL = """
 INSERT INTO articles_search (article_id, document)
 SELECT a.id,
@@ -39,7 +39,7 @@ ON CONFLICT (article_id) DO NOTHING
 def create_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from articles.search import postgres_config
+    from articles.search.postgres import postgres_config
 
     for statement in CREATE:
         schema_editor.execute(statement)

@@ -7,6 +7,7 @@ from .correction import Correction
 from .people import Author, Expert
 from .publication import live
 from .quote import ExpertQuote
+from .search import SearchDocument
 from .section import Section
 from .tag import Tag, TaggedArticle, TagMerge, TagRedirect
 
@@ -19,6 +20,7 @@ __all__ = [
     "Correction",
     "Expert",
     "ExpertQuote",
+    "SearchDocument",
     "Section",
     "Tag",
     "TagMerge",

@@ -32,11 +32,10 @@ OWNER_PATHS = {
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self, unindexed=()):
+    def published(self):
         """Live articles: published, and due. Evaluated at query time, so a
-        scheduled story goes live at its minute without any job running.
-        ``unindexed``: see ``live()``."""
-        return self.filter(live(unindexed=unindexed))
+        scheduled story goes live at its minute without any job running."""
+        return self.filter(live())
 
     def scheduled(self, after=None):
         """Published but not yet due: each goes live at its ``published_at``.
@@ -90,18 +89,6 @@ class ArticleQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
-
-    def latest_live_change(self):
-        """When readers last saw a change to one of these stories that is live:
-        the largest ``modified_at``. Two short walks down an index (the newest
-        edit, the newest publication), where ``Max()`` reads every row."""
-        newest_edit = self.published(unindexed={"published_at"}).order_by("-updated_at")
-        newest_publication = self.published().order_by("-published_at")
-        moments = (
-            newest_edit.values_list("updated_at", flat=True).first(),
-            newest_publication.values_list("published_at", flat=True).first(),
-        )
-        return max(filter(None, moments), default=None)
 
     # The editors' desk: the admin's dashboard and article list.
 

@@ -5,9 +5,8 @@ from articles.search import rebuild_index
 
 class Command(BaseCommand):
     help = (
-        "Refill the SQLite full-text search index from every article. Needed only after "
-        "bulk changes that bypass model signals (fixtures, queryset updates). "
-        "Does nothing on PostgreSQL, which searches the articles directly."
+        "Refill the full-text search index from every article. Needed only after "
+        "bulk changes that bypass model signals (fixtures, queryset updates)."
     )
 
     def handle(self, *args, **options):

@@ -1,0 +1,104 @@
+"""Full-text search over published stories: headline, standfirst, body, tags, bylines.
+
+``search(query)`` finds stories and ``index_articles(ids)`` keeps the index in
+step. Each database searches with its own full-text engine, in a module of
+its own; both keep one row per story in a table called ``articles_search``:
+
+* PostgreSQL (``postgres.py``): a stored, weighted search vector per story
+  (``SearchDocument``) under a GIN index, through ``django.contrib.postgres``.
+* SQLite (``sqlite.py``): an FTS5 table, in the SQL FTS5 needs.
+
+Whatever changes a story, its bylines or tags, or an author's or a tag's name
+calls ``index_articles`` (``receivers.py``, ``Tag.merge``); ``manage.py
+rebuild_search_index`` refills the index from scratch.
+"""
+
+import re
+from collections import defaultdict
+from typing import NamedTuple
+
+from django.db import connection
+
+from ..html import body_text
+from ..models import Article, Byline, TaggedArticle
+from . import postgres, sqlite
+
+# Longer queries are cut: nobody types more, and each word costs work.
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 20
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Stories re-indexed per round: three queries to read them, one or two to write.
+INDEX_BATCH = 500
+
+_ENGINES = {"postgresql": postgres, "sqlite": sqlite}
+
+
+def engine():
+    """This database's search module, or None where there is no search."""
+    return _ENGINES.get(connection.vendor)
+
+
+def search(query):
+    """Live stories matching ``query``, best match first, ready to list.
+
+    An empty query, or one with no words at all, matches nothing.
+    """
+    text = (query or "")[:MAX_QUERY_LENGTH]
+    words = _WORD.findall(text)[:MAX_QUERY_WORDS]
+    articles = Article.objects.published().for_listing()
+    if not words:
+        return articles.none()
+    if engine() is None:
+        raise NotImplementedError(f"No full-text search for {connection.vendor}")
+    return engine().search(articles, text, words)
+
+
+class Document(NamedTuple):
+    """What the index holds of one story, as plain text."""
+
+    article_id: int
+    headline: str
+    dek: str
+    body: str
+    tags: str
+    bylines: str
+
+
+def documents(article_ids):
+    """The documents of those of these stories that exist, in three queries."""
+    # Plain values, not model instances: a tag merge re-indexes thousands.
+    tags, bylines = defaultdict(list), defaultdict(list)
+    tagged = TaggedArticle.objects.filter(content_object_id__in=article_ids).order_by("pk")
+    for article_id, name in tagged.values_list("content_object_id", "tag__name"):
+        tags[article_id].append(name)
+    in_order = Byline.objects.filter(article_id__in=article_ids).order_by("position", "pk")
+    for article_id, name in in_order.values_list("article_id", "author__name"):
+        bylines[article_id].append(name)
+    stories = Article.objects.filter(pk__in=article_ids)
+    return [
+        Document(pk, headline, dek, body_text(body), " ".join(tags[pk]), " ".join(bylines[pk]))
+        for pk, headline, dek, body in stories.values_list("pk", "headline", "dek", "body")
+    ]
+
+
+def index_articles(article_ids):
+    """Write these stories' rows in the search index again, a batch at a time,
+    dropping the rows of stories that no longer exist. A no-op on databases
+    without search."""
+    if engine() is None:
+        return
+    article_ids = list(dict.fromkeys(article_ids))
+    for start in range(0, len(article_ids), INDEX_BATCH):
+        batch = article_ids[start : start + INDEX_BATCH]
+        engine().write(documents(batch), replacing=batch)
+
+
+def rebuild_index():
+    """Empty the search index and index every story again; returns how many."""
+    if engine() is None:
+        return 0
+    engine().clear()
+    ids = list(Article.objects.values_list("pk", flat=True))
+    index_articles(ids)
+    return len(ids)
