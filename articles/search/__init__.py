@@ -9,8 +9,9 @@ its own; both keep one row per story in a table called ``articles_search``:
 * SQLite (``sqlite.py``): an FTS5 table, in the SQL FTS5 needs.
 
 Whatever changes a story, its bylines or tags, or an author's or a tag's name
-calls ``index_articles`` (``receivers.py``, ``Tag.merge``); ``manage.py
-rebuild_search_index`` refills the index from scratch.
+is recorded by ``articles.changes``, which calls ``index_articles`` once per
+transaction, after it commits; ``manage.py rebuild_search_index`` refills the
+index from scratch.
 """
 
 import re
