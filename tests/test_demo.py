@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import demo_content
+from articles import demo
 from articles.models import (
     Article,
     Author,
@@ -39,7 +39,7 @@ def everything():
 def test_a_second_run_changes_nothing_even_days_later(client, monkeypatch):
     load_demo()
     first = everything()
-    assert len(first["Article"]) == len(demo_content.ARTICLES) + len(demo_content.DESK_ARTICLES)
+    assert len(first["Article"]) == len(demo.ARTICLES) + len(demo.DESK_ARTICLES)
 
     load_demo()
     assert everything() == first
@@ -57,7 +57,7 @@ def test_the_demo_has_stories_in_every_state():
     assert Article.objects.drafts().count() == 2
     assert Article.objects.in_review().count() == 2
     assert Article.objects.scheduled().count() == 2
-    assert Article.objects.published().count() == len(demo_content.ARTICLES)
+    assert Article.objects.published().count() == len(demo.ARTICLES)
 
 
 def test_scheduled_stories_go_live_at_their_local_time_on_the_next_day():
@@ -95,7 +95,7 @@ def test_every_list_of_the_editors_desk_shows_demo_stories(client):
 
 def test_the_demo_stories_are_written_for_this_project():
     """Sample stories read like news: no placeholder text, each with a crosshead."""
-    for data in demo_content.ARTICLES + demo_content.DESK_ARTICLES:
+    for data in demo.ARTICLES + demo.DESK_ARTICLES:
         text = data["headline"] + data["dek"] + data["body"]
         assert "lorem" not in text.lower(), data["slug"]
         assert "<h2>" in data["body"], data["slug"]
@@ -145,7 +145,7 @@ def _hidden():
 def test_drafts_stories_in_review_and_scheduled_stories_stay_off_every_public_page(client):
     load_demo()
     hidden = _hidden()
-    assert len(hidden) == len(demo_content.DESK_ARTICLES)
+    assert len(hidden) == len(demo.DESK_ARTICLES)
     # The pages do list stories: the live ones that share a tag with hidden ones.
     baltic = client.get(reverse("articles:tag", args=["baltic-sea"])).content.decode()
     assert "Fishing quotas set for next year" in baltic

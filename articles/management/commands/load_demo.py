@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles import demo_content
+from articles import demo
 from articles.models import Article, Author, Byline, Correction, Expert, ExpertQuote, Section
 
 
@@ -36,20 +36,20 @@ class Command(BaseCommand):
             data["slug"]: Section.objects.get_or_create(
                 slug=data["slug"], defaults={**data, "position": position}
             )[0]
-            for position, data in enumerate(demo_content.SECTIONS)
+            for position, data in enumerate(demo.SECTIONS)
         }
         authors = {
             data["slug"]: Author.objects.get_or_create(slug=data["slug"], defaults=data)[0]
-            for data in demo_content.AUTHORS
+            for data in demo.AUTHORS
         }
         experts = {
             data["slug"]: Expert.objects.get_or_create(slug=data["slug"], defaults=data)[0]
-            for data in demo_content.EXPERTS
+            for data in demo.EXPERTS
         }
 
         created = 0
         now = timezone.now().replace(second=0, microsecond=0)
-        for data in demo_content.ARTICLES + demo_content.DESK_ARTICLES:
+        for data in demo.ARTICLES + demo.DESK_ARTICLES:
             if Article.objects.filter(slug=data["slug"]).exists():
                 continue  # already loaded: a second run changes nothing
             status, published_at = publication(data, now)
