@@ -33,6 +33,7 @@ from .models import (
     Section,
     Tag,
     TaggedArticle,
+    story_parts,
 )
 from .pagecache import stamps
 from .pagecache.dependencies import (
@@ -185,6 +186,11 @@ def _link_changed(owner_name, owner_field, *, on_cards, indexed):
     return receiver
 
 
+def _part_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        record(story_pages={instance.story_id})
+
+
 def _bylines_added(sender, instance, action, reverse, pk_set, **kwargs):
     # article.authors.add() writes bylines with bulk_create: no post_save.
     # Removing and clearing delete row by row, so post_delete covers them.
@@ -244,6 +250,12 @@ def connect():
         label = model._meta.label
         post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"changes-{label}-s")
         post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"changes-{label}-d")
+    # Parts a story type adds (StoryPart): their story's page.
+    for model in story_parts():
+        if model is not ExpertQuote:
+            label = model._meta.label
+            post_save.connect(_part_changed, sender=model, dispatch_uid=f"changes-{label}-s")
+            post_delete.connect(_part_changed, sender=model, dispatch_uid=f"changes-{label}-d")
     m2m_changed.connect(_bylines_added, sender=Byline, dispatch_uid="changes-bylines-added")
     for model in (Section, Author, Expert, Tag):
         label = model._meta.label

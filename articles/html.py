@@ -72,17 +72,6 @@ def clean_body_for_elsewhere(html, base_url):
 
 # -- plain text -----------------------------------------------------------------
 
-# Fields that are plain text, by model. Their values lose all tags on save
-# (``articles.models.stored.PlainTextFields``, which every model here uses).
-PLAIN_TEXT_FIELDS = {
-    "articles.Article": ("dek", "hero_caption", "hero_credit", "hero_alt"),
-    "articles.Author": ("role", "bio"),
-    "articles.Expert": ("title", "affiliation", "bio"),
-    "articles.ExpertQuote": ("text", "context"),
-    "articles.Section": ("description",),
-    "articles.Tag": ("description",),  # the name: in Tag.save(), before its slug
-}
-
 _text_cleaner = nh3.Cleaner(tags=set(), attributes={}, strip_comments=True)
 _ANGLE_BRACKETS = re.compile(r"[<>]")
 

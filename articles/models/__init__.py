@@ -3,6 +3,7 @@
 import reversion
 
 from .article import Article, ArticleQuerySet, ArticleRedirect, Byline, new_article_guid
+from .base import StoryPart
 from .correction import Correction
 from .people import Author, Expert
 from .publication import live
@@ -22,6 +23,7 @@ __all__ = [
     "ExpertQuote",
     "SearchDocument",
     "Section",
+    "StoryPart",
     "Tag",
     "TagMerge",
     "TagRedirect",
@@ -30,10 +32,25 @@ __all__ = [
     "new_article_guid",
 ]
 
+
+def story_parts():
+    """Every model built on ``StoryPart``: quotes, and whatever a story type adds."""
+    return StoryPart.__subclasses__()
+
+
 # Revisions (django-reversion): a revision of an article carries its bylines,
-# quotes and tags, so restoring one brings all of them back. Corrections are
-# left out on purpose: restoring an old text never removes a published correction.
-reversion.register(Byline)
-reversion.register(ExpertQuote)
-reversion.register(TaggedArticle)
-reversion.register(Article, follow=["bylines", "quotes", "taggedarticle_set"])
+# tags and parts (quotes…), so restoring one brings all of them back. Corrections
+# are left out on purpose: restoring an old text never removes a published correction.
+for _model in (Byline, TaggedArticle, *story_parts()):
+    reversion.register(_model)
+reversion.register(
+    Article,
+    follow=[
+        "bylines",
+        "taggedarticle_set",
+        *(
+            part._meta.get_field(part.story_field).remote_field.get_accessor_name()
+            for part in story_parts()
+        ),
+    ],
+)

@@ -13,11 +13,11 @@ from taggit.managers import TaggableManager
 from ..html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, body_text, clean_body
 from ..pictures.uploads import GeneratedName, SafeImageField
 from ..publishing import roles as workflow
+from .base import PlainTextFields, StoredValues
 from .people import Author
 from .publication import live
 from .quote import ExpertQuote
 from .section import Section
-from .stored import PlainTextFields, StoredValues
 from .tag import TaggedArticle
 
 # How each kind of owner reaches its stories from Article: the one statement of
@@ -175,6 +175,8 @@ def new_article_guid():
 
 
 class Article(PlainTextFields, StoredValues):
+    plain_text_fields = ("dek", "hero_caption", "hero_credit", "hero_alt")
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "review", "In review"

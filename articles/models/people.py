@@ -5,11 +5,13 @@ from django.db import models
 from django.urls import reverse
 
 from ..pictures.uploads import GeneratedName, SafeImageField
-from .stored import PlainTextFields
+from .base import PlainTextFields
 
 
 class Author(PlainTextFields):
     """A byline: the name readers see on a story."""
+
+    plain_text_fields = ("role", "bio")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -42,6 +44,8 @@ class Author(PlainTextFields):
 
 class Expert(PlainTextFields):
     """An outside source the desk quotes."""
+
+    plain_text_fields = ("title", "affiliation", "bio")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)

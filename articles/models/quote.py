@@ -1,7 +1,7 @@
 from django.db import models
 
+from .base import StoryPart
 from .publication import live
-from .stored import PlainTextFields, StoredValues
 
 
 class ExpertQuoteQuerySet(models.QuerySet):
@@ -10,7 +10,9 @@ class ExpertQuoteQuerySet(models.QuerySet):
         return self.filter(live("article__"))
 
 
-class ExpertQuote(PlainTextFields, StoredValues):
+class ExpertQuote(StoryPart):
+    plain_text_fields = ("text", "context")
+
     class Kind(models.TextChoices):
         DIRECT = "direct", "Direct quote"
         PARAPHRASE = "paraphrase", "Paraphrase"

@@ -1,11 +1,13 @@
 from django.db import models
 from django.urls import reverse
 
-from .stored import PlainTextFields, StoredValues
+from .base import PlainTextFields, StoredValues
 
 
 class Section(PlainTextFields, StoredValues):
     """A desk of the site: World, Politics, Business…"""
+
+    plain_text_fields = ("description",)
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)

@@ -6,7 +6,7 @@ from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from ..html import clean_name
 from ..signals import stories_changed
-from .stored import PlainTextFields
+from .base import PlainTextFields
 
 
 class TagQuerySet(models.QuerySet):
@@ -40,6 +40,8 @@ class Tag(PlainTextFields, TagBase):
     changes only when a tag is renamed or merged away, and then the old one is
     kept as a ``TagRedirect`` so that links to it keep working.
     """
+
+    plain_text_fields = ("description",)  # the name: in Tag.save(), before its slug
 
     description = models.TextField(blank=True, help_text="Shown at the top of the tag's page.")
 

@@ -1,6 +1,6 @@
 from django.db import models
 
-from ..html import PLAIN_TEXT_FIELDS, clean_text
+from ..html import clean_text
 
 
 class StoredValues(models.Model):
@@ -38,13 +38,34 @@ class StoredValues(models.Model):
 
 
 class PlainTextFields(models.Model):
-    """Fields listed in ``articles.html.PLAIN_TEXT_FIELDS`` lose all markup on
+    """The fields a model names in ``plain_text_fields`` lose all markup on
     every save, whichever path writes them (admin, import, shell)."""
+
+    plain_text_fields = ()
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
-        for name in PLAIN_TEXT_FIELDS.get(self._meta.label, ()):
+        for name in self.plain_text_fields:
             setattr(self, name, clean_text(getattr(self, name)))
         super().save(*args, **kwargs)
+
+
+class StoryPart(PlainTextFields, StoredValues):
+    """Something that belongs to one story and shows on its page: an expert
+    quote, a live story's entries. A model built on this needs nothing more
+    from the spine: ``articles.changes`` refreshes its story's pages after a
+    part is saved or deleted, its story's revisions carry it (registered in
+    ``articles/models/__init__``), and its ``plain_text_fields`` are cleaned.
+
+    ``story_field`` names its foreign key to ``Article``."""
+
+    story_field = "article"
+
+    class Meta:
+        abstract = True
+
+    @property
+    def story_id(self):
+        return getattr(self, f"{self.story_field}_id")
