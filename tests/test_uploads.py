@@ -242,3 +242,99 @@ def test_expert_photo_is_checked_too(superuser_client):
     assert response.status_code == 200
     assert "too large to process" in " ".join(response.context["adminform"].form.errors["photo"])
     assert not Expert.objects.exists()
+
+
+# --- A big upload is refused by its size, never read into memory -------------------
+
+
+class StreamedBody(io.RawIOBase):
+    """A multipart/form-data body made as the server reads it: the file part is
+    ``size`` zero bytes that never exist in this process all at once."""
+
+    boundary = "NewsroomBoundary7MA4YWxkTrZu0gW"
+
+    def __init__(self, fields, file_field, filename, size):
+        head = b"".join(
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+            for name, value in fields.items()
+        )
+        head += (
+            f"--{self.boundary}\r\nContent-Disposition: form-data; "
+            f'name="{file_field}"; filename="{filename}"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        tail = f"\r\n--{self.boundary}--\r\n".encode()
+        self.parts = [head, size, tail]  # an int is that many zero bytes
+        self.length = len(head) + size + len(tail)
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while self.parts:
+            part = self.parts[0]
+            if isinstance(part, int):
+                n = min(part, len(buffer))
+                buffer[:n] = bytes(n)
+                self.parts[0] -= n
+            else:
+                n = min(len(part), len(buffer))
+                buffer[:n] = part[:n]
+                self.parts[0] = part[n:]
+            if not self.parts[0]:
+                self.parts.pop(0)
+            if n:
+                return n
+        return 0
+
+
+def test_a_40_mb_upload_is_refused_by_its_size_without_being_read_into_memory(
+    superuser_client, monkeypatch
+):
+    import tracemalloc
+
+    from articles.pictures import uploads
+
+    def never(*args, **kwargs):
+        raise AssertionError("Pillow must not open a file refused by its size")
+
+    monkeypatch.setattr(uploads.Image, "open", never)
+    size = 40 * 1024 * 1024
+    body = StreamedBody(
+        {"name": "Nadia Holm", "slug": "nadia-holm", "is_active": "on"}, "photo", "zeros.jpg", size
+    )
+    before = stored_files("authors")
+
+    tracemalloc.start()
+    try:
+        response = superuser_client.request(
+            REQUEST_METHOD="POST",
+            PATH_INFO=reverse("admin:articles_author_add"),
+            CONTENT_TYPE=f"multipart/form-data; boundary={StreamedBody.boundary}",
+            CONTENT_LENGTH=str(body.length),
+            **{"wsgi.input": body},
+        )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.errors["photo"])
+    assert "This file is 40.0 MB; the limit is 15 MB" in errors
+    assert not Author.objects.exists()
+    assert stored_files("authors") == before
+    # The whole request, admin page included, in a few MB: the upload stayed on disk.
+    assert peak < 5 * 1024 * 1024, f"{peak / 1024 / 1024:.1f} MB allocated at the peak"
+
+
+def test_a_file_claiming_a_small_size_is_still_read_no_further_than_the_limit():
+    from django.core.exceptions import ValidationError
+
+    from articles.pictures.uploads import clean_upload
+
+    upload = SimpleUploadedFile("big.jpg", JPEG + b"\0" * (16 * 1024 * 1024))
+    upload.size = 1000  # a stale or lying size
+
+    with pytest.raises(ValidationError, match="the limit is 15 MB"):
+        clean_upload(upload)

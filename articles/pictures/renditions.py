@@ -6,29 +6,42 @@ While making them we turn the picture upright (EXIF orientation) and write no
 metadata at all, so a camera's GPS position or serial number never reaches a
 reader. The original upload's URL is never put in a page.
 
-Renditions are files in the default storage under ``renditions/``, named by an
-HMAC of the upload's name: a rendition's URL does not reveal where the
-original lives. They are made after the article, author or expert is saved
+Renditions are files in the ``renditions`` storage (``MEDIA_ROOT/renditions/``),
+named by an HMAC of the upload's name: a rendition's URL does not reveal where
+the original lives. They are made after the article, author or expert is saved
 (``articles.changes``) and, for images that arrived some other way, the
 first time a page needs them. What a page needs to write the ``<picture>``
-(the widths, the height of each) is kept in the cache, so rendering a page
-never opens an image once the renditions exist.
+(the widths, the height of each) is kept in the cache for a few minutes, so
+rendering a page rarely opens a file.
+
+A rendition that could not be written (a full disk) or that is missing or cut
+off on the disk is never linked from a page: the plan lists only whole files,
+is cached only when every file was written, and each file is checked when the
+plan is made again, so the next request after that remakes what is broken.
 """
 
 import io
 import logging
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.utils.crypto import salted_hmac
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 logger = logging.getLogger(__name__)
 
 RENDITIONS_DIR = "renditions"
-CACHE_PREFIX = "newsroom:renditions:1:"  # bump the number if Plan changes shape
+CACHE_PREFIX = "newsroom:renditions:2:"  # bump the number if Plan changes shape
+# How long a page trusts that a picture's renditions are still on the disk.
+PLAN_SECONDS = 600
+
+ORIENTATION = 0x0112
+TURNED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,10 @@ class Plan:
 
     def height(self, width):
         return max(1, round(width * self.aspect))
+
+    @property
+    def extensions(self):
+        return ("webp", self.fallback)
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,10 @@ class Picture:
     @property
     def fallback_srcset(self):
         return self.srcset(self.fallback)
+
+
+def rendition_storage():
+    return storages["renditions"]
 
 
 def rendition_key(name):
@@ -136,49 +157,117 @@ def _encode(image, extension):
     return buffer.getvalue()
 
 
-def make_renditions(field_file, kind):
-    """Write any missing renditions of ``field_file``; return their ``Plan``.
+def is_whole(storage, name):
+    """Whether the rendition ``name`` is all there.
 
-    Raises ``OSError``/``UnidentifiedImageError`` when the file cannot be read.
+    Each format says how it ends (a WebP file its length, JPEG and PNG an end
+    marker), so a missing, empty or cut-off file is found with two small reads
+    and no decoding.
     """
+    try:
+        with storage.open(name) as handle:
+            head = handle.read(12)
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - len(PNG_END)))
+            tail = handle.read()
+    except OSError:
+        return False
+    extension = name.rsplit(".", 1)[-1]
+    if extension == "webp":
+        return (
+            head[:4] == b"RIFF"
+            and head[8:12] == b"WEBP"
+            and int.from_bytes(head[4:8], "little") + 8 == size
+        )
+    if extension == "png":
+        return head.startswith(PNG_SIGNATURE) and tail == PNG_END
+    return head.startswith(b"\xff\xd8") and tail.endswith(b"\xff\xd9")
+
+
+def _upright_size(image):
+    width, height = image.size
+    return (height, width) if image.getexif().get(ORIENTATION) in TURNED else (width, height)
+
+
+def plan_of(key, original, kind):
+    """The ``Plan`` of an opened upload, from its header alone."""
+    alpha = _has_alpha(original)
+    source_width, source_height = _upright_size(original)
+    aspect = 1.0 if kind.square else source_height / source_width
+    largest = min(source_width, source_height) if kind.square else source_width
+    # Never wider than the upload, and never less detail than it has.
+    widths = tuple(w for w in kind.widths if w < largest)
+    if largest <= max(kind.widths):
+        widths += (largest,)
+    return Plan(key, widths, aspect, "png" if alpha else "jpg")
+
+
+def make_renditions(field_file, kind):
+    """Make whichever renditions of ``field_file`` are missing or broken.
+
+    Returns ``(plan, complete)``. The plan lists only the widths whose files are
+    whole, so nothing broken is ever linked; ``complete`` is false when a file
+    could not be written (a full disk), and the next request that needs the
+    picture tries again. Raises ``OSError``/``UnidentifiedImageError`` when the
+    upload itself cannot be read.
+    """
+    storage = rendition_storage()
     key = rendition_key(field_file.name)
     field_file.open("rb")
     try:
         with Image.open(field_file) as original:
             original.seek(0)  # the first frame of an animation
-            upright = ImageOps.exif_transpose(original)
-            alpha = _has_alpha(upright)
-            upright = upright.convert("RGBA" if alpha else "RGB")
-            source_width, source_height = upright.size
-            aspect = 1.0 if kind.square else source_height / source_width
-            largest = min(source_width, source_height) if kind.square else source_width
-            # Never wider than the upload, and never less detail than it has.
-            widths = tuple(w for w in kind.widths if w < largest)
-            if largest <= max(kind.widths):
-                widths += (largest,)
-            plan = Plan(key, widths, aspect, "png" if alpha else "jpg")
-            for width in widths:
-                cut = None
-                for extension in ("webp", plan.fallback):
-                    name = rendition_name(key, width, extension)
-                    if default_storage.exists(name):
-                        continue
-                    if cut is None:
-                        cut = _cut(upright, kind, width, aspect)
-                    default_storage.save(name, ContentFile(_encode(cut, extension)))
+            plan = plan_of(key, original, kind)
+            to_make = [
+                (width, extension)
+                for width in plan.widths
+                for extension in plan.extensions
+                if not is_whole(storage, rendition_name(key, width, extension))
+            ]
+            failed = _make(storage, original, plan, kind, to_make) if to_make else set()
     finally:
         field_file.close()
-    return plan
+    whole = tuple(width for width in plan.widths if width not in failed)
+    return replace(plan, widths=whole), not failed
+
+
+def _make(storage, original, plan, kind, to_make):
+    """Write the renditions in ``to_make``; the widths that could not be written."""
+    upright = ImageOps.exif_transpose(original)
+    upright = upright.convert("RGBA" if plan.fallback == "png" else "RGB")
+    cut = None
+    for done, (width, extension) in enumerate(to_make):
+        name = rendition_name(plan.key, width, extension)
+        try:
+            if cut is None or cut.width != width:
+                cut = _cut(upright, kind, width, plan.aspect)
+            storage.save(name, ContentFile(_encode(cut, extension)))
+        except OSError as error:
+            # A full or failing disk fails every write alike: stop here, and
+            # the next request that needs the picture tries again.
+            logger.warning("Renditions of %s not written: %s", plan.key, error)
+            return {width for width, _ in to_make[done:]}
+    return set()
 
 
 def plan_for(field_file, kind_name):
-    """The ``Plan`` of an upload, from the cache, making renditions if needed."""
-    cache_key = CACHE_PREFIX + rendition_key(field_file.name) + ":" + kind_name
+    """The ``Plan`` of an upload, from the cache, making renditions if needed.
+
+    Only a plan whose files were all written is cached, and only for
+    ``PLAN_SECONDS``: a rendition lost or damaged on the disk since is found and
+    remade by the next request after that.
+    """
+    cache_key = plan_cache_key(field_file.name, kind_name)
     plan = cache.get(cache_key)
     if plan is None:
-        plan = make_renditions(field_file, KINDS[kind_name])
-        cache.set(cache_key, plan, None)
+        plan, complete = make_renditions(field_file, KINDS[kind_name])
+        if complete:
+            cache.set(cache_key, plan, PLAN_SECONDS)
     return plan
+
+
+def plan_cache_key(name, kind_name):
+    return CACHE_PREFIX + rendition_key(name) + ":" + kind_name
 
 
 def picture(field_file, kind_name):
@@ -194,11 +283,14 @@ def picture(field_file, kind_name):
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError):
         logger.exception("No renditions for %s", field_file.name)
         return None
+    if not plan.widths:
+        return None
+    storage = rendition_storage()
 
     def renditions(extension):
         return tuple(
             Rendition(
-                default_storage.url(rendition_name(plan.key, width, extension)),
+                storage.url(rendition_name(plan.key, width, extension)),
                 width,
                 plan.height(width),
             )

@@ -5,17 +5,26 @@ upload and replaces it with a re-encoded copy before anything is stored:
 
 - only JPEG, PNG, WebP and GIF, recognised by their content (Pillow), and the
   file name's extension must agree with it;
-- at most ``MAX_UPLOAD_BYTES`` and Pillow's ``MAX_IMAGE_PIXELS`` (a
-  decompression bomb is a small file that expands to gigabytes of pixels);
+- at most ``MAX_UPLOAD_BYTES``, refused by the size Django counted while it
+  streamed the upload to a temporary file, before a byte of it is read into
+  memory; and at most Pillow's ``MAX_IMAGE_PIXELS``, refused from the image's
+  header before any pixel is decoded (a decompression bomb is a small file
+  that expands to gigabytes of pixels);
 - the whole picture must decode: truncated and damaged files are refused;
 - no web page code hidden in or after the picture (polyglots that a browser
   could be tricked into running as HTML);
 - the stored file is re-encoded from the pixels: the EXIF orientation is
   applied, and EXIF (GPS position, camera serial numbers), comments and
   anything appended are dropped. Readers only ever get that clean copy.
+
+The clean copy is written to the disk while the form is validated
+(``AtomicFileSystemStorage.stage``): a disk that cannot take it is a form
+error, before anything of the save is written.
 """
 
 import io
+import logging
+import posixpath
 import re
 import uuid
 import warnings
@@ -24,11 +33,14 @@ from pathlib import PurePath
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
+from django.db import models, transaction
 from django.utils.deconstruct import deconstructible
 from PIL import Image, ImageOps
 
+logger = logging.getLogger(__name__)
+
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
+NOT_STORED = "The server could not store the picture; nothing was saved."
 # Pillow's own bomb threshold (about 89 megapixels): more than any newsroom
 # camera produces. Set here so the limit is explicit and the same everywhere.
 MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS
@@ -62,16 +74,30 @@ def _megapixels(pixels):
     return f"{pixels / 1_000_000:.0f}"
 
 
-def open_checked(data, name):
-    """The ``Image`` in ``data`` (bytes), decoded and checked; ValidationError
-    with a message for the editor otherwise."""
-    if len(data) > MAX_UPLOAD_BYTES:
+def refuse_if_too_big(size):
+    if size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             "This file is %(size)s MB; the limit is 15 MB. Export the picture at a "
             "smaller size and upload it again.",
             code="too_big",
-            params={"size": f"{len(data) / 1024 / 1024:.1f}"},
+            params={"size": f"{size / 1024 / 1024:.1f}"},
         )
+
+
+def read_limited(uploaded):
+    """The upload's bytes, read only once its size is known to be within the limit."""
+    refuse_if_too_big(uploaded.size)
+    uploaded.seek(0)
+    # A file object's size can be stale or wrong: never read past the limit.
+    data = uploaded.read(MAX_UPLOAD_BYTES + 1)
+    refuse_if_too_big(len(data))
+    return data
+
+
+def open_checked(data, name):
+    """The ``Image`` in ``data`` (bytes), decoded and checked; ValidationError
+    with a message for the editor otherwise."""
+    refuse_if_too_big(len(data))
     try:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that: refuse both.
@@ -157,8 +183,7 @@ def reencode(image):
 
 def clean_upload(uploaded):
     """A checked, re-encoded copy of an uploaded file, ready to be stored."""
-    uploaded.seek(0)
-    data = uploaded.read()
+    data = read_limited(uploaded)
     image = open_checked(data, uploaded.name)
     clean, extension, content_type = reencode(image)
     stem = PurePath(uploaded.name).stem[:80] or "image"
@@ -168,20 +193,54 @@ def clean_upload(uploaded):
 
 
 class SafeImageFormField(forms.ImageField):
-    """An image upload that is checked by content and stored re-encoded."""
+    """An image upload that is checked by content and stored re-encoded.
+
+    Given the model field's ``storage`` and ``folder``, the clean copy is
+    written there under a temporary name as soon as it is checked; the
+    model's save moves it into place.
+    """
+
+    def __init__(self, *, storage=None, folder="", **kwargs):
+        self.storage = storage
+        self.folder = folder
+        super().__init__(**kwargs)
 
     def to_python(self, data):
         uploaded = forms.FileField.to_python(self, data)  # empty, missing, too long a name
         if uploaded is None:
             return None
-        return clean_upload(uploaded)
+        return self.stage(clean_upload(uploaded))
+
+    def stage(self, clean):
+        # Staged only inside a transaction (the admin's): its commit is when an
+        # upload that was never saved (another field refused) is removed. Outside
+        # one, the model's save writes the file itself, just as atomically.
+        if not hasattr(self.storage, "stage") or not transaction.get_connection().in_atomic_block:
+            return clean
+        try:
+            staged = self.storage.stage(self.folder, clean)
+        except OSError as error:
+            logger.error("An upload could not be stored in %s/: %s", self.folder, error)
+            raise ValidationError(NOT_STORED, code="not_stored") from None
+        staged.image = clean.image
+        staged.content_type = clean.content_type
+        transaction.on_commit(staged.discard)
+        return staged
 
 
 class SafeImageField(models.ImageField):
     """``ImageField`` whose forms (admin and any ModelForm) use ``SafeImageFormField``."""
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": SafeImageFormField, **kwargs})
+        folder = posixpath.dirname(self.generate_filename(None, "upload.jpg"))
+        return super().formfield(
+            **{
+                "form_class": SafeImageFormField,
+                "storage": self.storage,
+                "folder": folder,
+                **kwargs,
+            }
+        )
 
     def deconstruct(self):
         # Only the form differs, not the column: migrations see a plain

@@ -143,10 +143,24 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# Media files appear whole, by rename, or not at all (articles/pictures/storage.py).
+# Renditions are remade under their own names when one is broken: they overwrite.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "articles.pictures.storage.AtomicFileSystemStorage"},
+    "renditions": {
+        "BACKEND": "articles.pictures.storage.AtomicFileSystemStorage",
+        "OPTIONS": {"allow_overwrite": True},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Request bodies. An uploaded file over 1 MB streams to a temporary file, not
+# memory, and the picture form refuses one over 15 MB by that counted size
+# before reading it. The form's other fields together may take 2.5 MB (a long
+# story's body is a few hundred kB). The proxy in front caps the whole body at
+# 16 MB (README, "Production").
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Readers and editors type "Ukraine" and "ukraine": they mean one tag.
 TAGGIT_CASE_INSENSITIVE = True
