@@ -1,0 +1,248 @@
+"""What ``manage.py check_media`` looks for, and how ``--repair`` mends it.
+
+- **missing rendition / broken rendition**: a picture a row points at lacks a
+  rendition, or has one that is empty, cut off or of the wrong width (with
+  ``decode``, also one that does not decode). Repair remakes it.
+- **temporary file**: a write that never finished (a crash, a killed worker).
+  Repair removes it once it is older than ``GRACE``: younger ones may still be
+  being written.
+- **unreferenced file**: a file in a picture folder that no row and no revision
+  points at, e.g. an upload whose save was rolled back, or a rendition of a
+  deleted picture. Repair removes it, also only after ``GRACE``.
+- **missing original / unreadable original**: nothing to make renditions from;
+  only a new upload mends it, so these are reported and left.
+
+Files referenced only by a revision (an older hero image, a deleted story that
+can be recovered) are kept, and so are their renditions.
+"""
+
+import json
+import logging
+import os
+import posixpath
+import time
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import reversion
+from django.apps import apps
+from django.core.cache import cache
+from django.db import models
+from PIL import Image, UnidentifiedImageError
+from reversion.models import Version
+
+from ..models import Article, Author, Expert
+from . import renditions
+from .storage import is_temporary
+
+logger = logging.getLogger(__name__)
+
+# Every picture the site makes renditions of, and how (``articles.changes``).
+PICTURES = [
+    (Article, "hero_image", "hero"),
+    (Author, "photo", "portrait"),
+    (Expert, "photo", "portrait"),
+]
+# Long enough for any upload or rendition being written right now to be done.
+GRACE = 10 * 60
+
+MISSING_ORIGINAL = "missing original"
+UNREADABLE_ORIGINAL = "unreadable original"
+MISSING_RENDITION = "missing rendition"
+BROKEN_RENDITION = "broken rendition"
+TEMPORARY_FILE = "temporary file"
+UNREFERENCED_FILE = "unreferenced file"
+
+
+@dataclass
+class Problem:
+    kind: str
+    name: str
+    detail: str = ""
+    picture: tuple = ()  # for renditions: (model, field name, kind) of their picture
+    original: str = ""  # for renditions: the picture's stored name
+    old: bool = True  # past GRACE: safe to remove
+
+    def __str__(self):
+        about = f" (of {self.original})" if self.original else ""
+        detail = f": {self.detail}" if self.detail else ""
+        return f"{self.kind}: {self.name}{about}{detail}"
+
+
+@dataclass
+class Report:
+    problems: list = field(default_factory=list)
+    pictures: int = 0
+    renditions: int = 0
+
+
+def file_fields():
+    """(model, field) for every file field of every installed model."""
+    return [
+        (model, model_field)
+        for model in apps.get_models()
+        for model_field in model._meta.get_fields()
+        if isinstance(model_field, models.FileField)
+    ]
+
+
+def referenced_names():
+    """Every stored name a row or a revision points at."""
+    names = set()
+    for model, model_field in file_fields():
+        names.update(
+            model._default_manager.exclude(**{model_field.attname: ""})
+            .values_list(model_field.attname, flat=True)
+            .order_by()
+        )
+        if not reversion.is_registered(model):
+            continue
+        for data in Version.objects.get_for_model(model).values_list("serialized_data", flat=True):
+            names.add(_name_in_revision(data, model_field.attname))
+    return names - {None, ""}
+
+
+def _name_in_revision(data, attname):
+    try:
+        return json.loads(data)[0]["fields"].get(attname)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return None  # another serialisation format: such files are reported, not guessed at
+
+
+def picture_folders():
+    """The folders uploads go to, and the renditions folder."""
+    folders = {renditions.RENDITIONS_DIR}
+    for _, model_field in file_fields():
+        folders.add(posixpath.dirname(model_field.generate_filename(None, "upload.jpg")))
+    return sorted(folders - {""})
+
+
+def check(*, decode=False):
+    """A ``Report`` of what is wrong under MEDIA_ROOT; ``decode`` decodes every
+    rendition too (slow), instead of reading its header and its end."""
+    report = Report()
+    storage = renditions.rendition_storage()
+    expected, row_keys = set(), set()
+    for picture in PICTURES:
+        model, field_name, _ = picture
+        for field_file in _pictures(model, field_name):
+            report.pictures += 1
+            row_keys.add(renditions.rendition_key(field_file.name))
+            expected.update(_check_picture(field_file, picture, report, storage, decode))
+    referenced = referenced_names()
+    # Pictures only a revision points at may come back: their renditions stay.
+    revision_keys = {renditions.rendition_key(name) for name in referenced} - row_keys
+    now = time.time()
+    for folder in picture_folders():
+        for name, path in _files_in(storage, folder):
+            old = now - os.stat(path).st_mtime > GRACE
+            if is_temporary(PurePosixPath(name).name):
+                report.problems.append(Problem(TEMPORARY_FILE, name, _age(now, path), old=old))
+            elif folder == renditions.RENDITIONS_DIR:
+                if name not in expected and _key_of(name) not in revision_keys:
+                    report.problems.append(Problem(UNREFERENCED_FILE, name, old=old))
+            elif name not in referenced:
+                report.problems.append(Problem(UNREFERENCED_FILE, name, old=old))
+    return report
+
+
+def _pictures(model, field_name):
+    for instance in model._default_manager.exclude(**{field_name: ""}).only(field_name).order_by():
+        yield getattr(instance, field_name)
+
+
+def _check_picture(field_file, picture, report, storage, decode):
+    """The rendition names the picture should have; its problems added to ``report``."""
+    name = field_file.name
+    if not field_file.storage.exists(name):
+        report.problems.append(Problem(MISSING_ORIGINAL, name, "upload it again"))
+        return set()
+    key = renditions.rendition_key(name)
+    try:
+        with field_file.storage.open(name) as handle, Image.open(handle) as original:
+            plan = renditions.plan_of(key, original, renditions.KINDS[picture[2]])
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as error:
+        report.problems.append(Problem(UNREADABLE_ORIGINAL, name, str(error)))
+        return set()
+    names = set()
+    for width in plan.widths:
+        for extension in plan.extensions:
+            rendition = renditions.rendition_name(key, width, extension)
+            names.add(rendition)
+            report.renditions += 1
+            found = _rendition_problem(storage, rendition, width, decode)
+            if found:
+                kind, detail = found
+                report.problems.append(
+                    Problem(kind, rendition, detail, picture=picture, original=name)
+                )
+    return names
+
+
+def _rendition_problem(storage, name, width, decode):
+    if not storage.exists(name):
+        return MISSING_RENDITION, ""
+    if not renditions.is_whole(storage, name):
+        return BROKEN_RENDITION, "empty or cut off"
+    try:
+        with storage.open(name) as handle, Image.open(handle) as image:
+            if image.width != width:
+                return BROKEN_RENDITION, f"{image.width} px wide, not {width}"
+            if decode:
+                image.load()
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as error:
+        return BROKEN_RENDITION, str(error) or type(error).__name__
+    return None
+
+
+def _files_in(storage, folder):
+    for directory, _, filenames in os.walk(storage.path(folder)):
+        for filename in filenames:
+            path = os.path.join(directory, filename)
+            yield os.path.relpath(path, storage.location).replace(os.sep, "/"), path
+
+
+def _key_of(rendition_name):
+    return PurePosixPath(rendition_name).name.split("-", 1)[0]
+
+
+def _age(now, path):
+    return f"{(now - os.stat(path).st_mtime) / 60:.0f} min old"
+
+
+def repair(report):
+    """Mend what can be mended; the problems that remain."""
+    storage = renditions.rendition_storage()
+    remaining, remade = [], {}
+    for problem in report.problems:
+        if problem.kind in (MISSING_RENDITION, BROKEN_RENDITION):
+            if problem.original not in remade:
+                remade[problem.original] = _remake(problem, report)
+            if not remade[problem.original]:
+                remaining.append(problem)
+        elif problem.kind in (TEMPORARY_FILE, UNREFERENCED_FILE) and problem.old:
+            storage.delete(problem.name)
+        else:
+            remaining.append(problem)
+    return remaining
+
+
+def _remake(problem, report):
+    """Remove the picture's broken renditions and make them all again."""
+    storage = renditions.rendition_storage()
+    for other in report.problems:
+        if other.original == problem.original and other.kind == BROKEN_RENDITION:
+            storage.delete(other.name)
+    model, field_name, kind = problem.picture
+    instance = model._default_manager.filter(**{field_name: problem.original}).first()
+    if instance is None:
+        return False  # changed since the check: the next check sees it as it is now
+    try:
+        _, complete = renditions.make_renditions(
+            getattr(instance, field_name), renditions.KINDS[kind]
+        )
+    except (OSError, UnidentifiedImageError, ValueError) as error:
+        logger.warning("Renditions of %s not remade: %s", problem.original, error)
+        return False
+    cache.delete(renditions.plan_cache_key(problem.original, kind))
+    return complete
