@@ -1,4 +1,5 @@
-"""What the import commands share: read each named file, report it, exit non-zero on failure."""
+"""What the import commands share: read each named file, report it as soon as it is
+done, exit non-zero on failure."""
 
 from pathlib import Path
 
@@ -53,15 +54,20 @@ class ImportCommand(BaseCommand):
                 known = ", ".join(Section.objects.values_list("slug", flat=True)) or "none yet"
                 raise CommandError(f"No section with the slug {section!r} (sections: {known}).")
 
-        results = [self.import_path(Path(name), section_obj, status, user) for name in files]
-        for result in results:
+        failed = 0
+        for name in files:
+            result = self.import_path(Path(name), section_obj, status, user)
+            # Each file's line as soon as its story is committed, flushed: a run
+            # that is killed has told what it finished, and a re-run does the rest.
             if result.ok:
                 self.stdout.write(self.style.SUCCESS(str(result)))
+                self.stdout.flush()
             else:
+                failed += 1
                 self.stderr.write(self.style.ERROR(str(result)))
-        failed = sum(not result.ok for result in results)
+                self.stderr.flush()
         if failed:
-            raise CommandError(f"{failed} of {len(results)} files could not be imported.")
+            raise CommandError(f"{failed} of {len(files)} files could not be imported.")
 
     def import_path(self, path, section, status, user):
         try:
