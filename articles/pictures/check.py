@@ -97,7 +97,8 @@ def referenced_names():
         )
         if not reversion.is_registered(model):
             continue
-        for data in Version.objects.get_for_model(model).values_list("serialized_data", flat=True):
+        versions = Version.objects.get_for_model(model).values_list("serialized_data", flat=True)
+        for data in versions.iterator(chunk_size=500):  # every revision: read in batches
             names.add(_name_in_revision(data, model_field.attname))
     return names - {None, ""}
 
@@ -147,7 +148,8 @@ def check(*, decode=False):
 
 
 def _pictures(model, field_name):
-    for instance in model._default_manager.exclude(**{field_name: ""}).only(field_name).order_by():
+    instances = model._default_manager.exclude(**{field_name: ""}).only(field_name).order_by()
+    for instance in instances.iterator(chunk_size=500):
         yield getattr(instance, field_name)
 
 
