@@ -410,13 +410,12 @@ class Outcome:
 
     @property
     def degraded_seconds(self):
-        """Seconds in which some reader got an error, waited over 1 s or got
-        an out-of-date page."""
-        bad = {
-            int(r.at)
-            for r in self.readings
-            if r.status != 200 or r.seconds > 1.0 or r.cache == "stale"
-        }
+        """Seconds during which some reader had an error, waited over 1 s or
+        got an out-of-date page (each request counts from its start to its end)."""
+        bad = set()
+        for r in self.readings:
+            if r.status != 200 or r.seconds > 1.0 or r.cache == "stale":
+                bad.update(range(int(r.at), int(r.at + r.seconds) + 1))
         return len(bad)
 
     def summary(self):
@@ -436,6 +435,7 @@ class Outcome:
             "max_ms": round(1000 * latencies[-1]),
             "degraded_s": self.degraded_seconds,
             "saves": f"{ok}/{len(self.attempts)}",
+            "save_max_s": max((a["seconds"] for a in self.attempts), default=0.0),
             "lost": self.lost,
             "untruthful": self.untruthful,
             "tracebacks": self.tracebacks,

@@ -266,6 +266,8 @@ COLUMNS = [
     ("max_ms", "max ms"),
     ("degraded_s", "degraded s"),
     ("saves", "saves ok"),
+    ("save_max_s", "slowest save s"),
+    ("untruthful", "failed saves that committed"),
     ("lost", "writes lost"),
     ("tracebacks", "tracebacks logged"),
 ]
@@ -274,8 +276,10 @@ COLUMNS = [
 def print_table(outcomes):
     before_path = HERE / "before.json"
     before = {}
-    if before_path.exists():
-        before = {row["scenario"]: row for row in json.loads(before_path.read_text())}
+    if before_path.exists() and ASSERT_TARGETS:
+        recorded = json.loads(before_path.read_text())
+        before = {row["scenario"]: row for row in recorded["rows"]}
+        print(f"\n\n'before': {recorded['source']}; measured {recorded['measured']}.")
     header = ["scenario", "", *(title for _, title in COLUMNS)]
     rows = []
     for outcome in outcomes:
