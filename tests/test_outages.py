@@ -268,3 +268,14 @@ def test_the_page_cache_key_does_not_depend_on_the_port(client):
     assert client.get(url, HTTP_HOST="testserver:8301")["X-Cache"] == "miss"
     assert client.get(url, HTTP_HOST="testserver")["X-Cache"] == "hit"
     assert client.get(url, HTTP_HOST="testserver:8302")["X-Cache"] == "hit"
+
+
+def test_the_error_handler_answers_an_unreachable_database_outside_a_view_with_the_503_page():
+    from newsroom.views import server_error
+
+    try:
+        raise OperationalError("the database system is shutting down")
+    except OperationalError:
+        response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"

@@ -57,10 +57,9 @@ def invalidate(keys):
 
 def _stamp(keys):
     """Stamp ``keys``, and any keys owed, now. True if the cache took them;
-    if not, they are all owed."""
+    if not, they are all owed. Owed keys stay owed until written."""
     with _owed_lock:
         owed = frozenset(_owed)
-        _owed.clear()
     keys = keys | owed
     if not keys:
         return True
@@ -68,7 +67,11 @@ def _stamp(keys):
         _owe(keys)  # set_many returned the keys it could not store
         return False
     if owed:
-        logger.warning("The cache took the %d page invalidations it was owed.", len(owed))
+        with _owed_lock:
+            paid = owed & _owed
+            _owed.difference_update(owed)
+        if paid:
+            logger.warning("The cache took the %d page invalidations it was owed.", len(paid))
     return True
 
 

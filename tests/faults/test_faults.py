@@ -180,8 +180,11 @@ def run_scenario(stack, name, break_it, mend_it, hold=HOLD):
         stale_after=not shows_last_save(stack, attempts),
     )
     print(f"\n{name}: {json.dumps(outcome.summary())}")
-    if outcome.tracebacks:
-        print(log[-3000:])
+    # What the operator reads: the site's and the writer's log, gunicorn's own lines aside.
+    ours = [line for line in log.splitlines() if line and not line.startswith("[")]
+    print("\n".join(f"    log: {line}" for line in ours[:20]))
+    if len(ours) > 20:
+        print(f"    log: … {len(ours) - 20} more lines")
     return outcome
 
 
