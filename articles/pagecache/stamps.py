@@ -40,7 +40,7 @@ RETRY_OWED_EVERY = 0.5  # seconds
 
 logger = logging.getLogger(__name__)
 
-_owed = set()  # keys whose stamps the cache did not take
+_owed = {}  # key -> when the cache last failed to take its stamp
 _owed_lock = threading.Lock()
 _retrying = False  # a thread is writing the owed keys
 
@@ -63,13 +63,16 @@ def _stamp(keys):
     keys = keys | owed
     if not keys:
         return True
-    if cache.set_many({STAMP_PREFIX + key: time.time() for key in keys}, timeout=None):
+    now = time.time()
+    if cache.set_many({STAMP_PREFIX + key: now for key in keys}, timeout=None):
         _owe(keys)  # set_many returned the keys it could not store
         return False
     if owed:
         with _owed_lock:
-            paid = owed & _owed
-            _owed.difference_update(owed)
+            # Not a key that failed again, in another thread, after this stamp.
+            paid = [key for key in owed if _owed.get(key, now + 1) <= now]
+            for key in paid:
+                del _owed[key]
         if paid:
             logger.warning("The cache took the %d page invalidations it was owed.", len(paid))
     return True
@@ -77,8 +80,9 @@ def _stamp(keys):
 
 def _owe(keys):
     global _retrying
+    failed_at = time.time()
     with _owed_lock:
-        _owed.update(keys)
+        _owed.update(dict.fromkeys(keys, failed_at))
         if _retrying:
             return
         _retrying = True
