@@ -5,6 +5,14 @@ import pytest
 from tests.factories import make_staff
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--faults",
+        action="store_true",
+        help="run the fault tests in tests/faults/ (real Redis, PostgreSQL and gunicorn)",
+    )
+
+
 @pytest.fixture
 def superuser_client(client, db):
     client.force_login(make_staff("chief", superuser=True))

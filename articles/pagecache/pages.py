@@ -6,6 +6,15 @@ and a Last-Modified (when it was rendered). HTTP dates have one-second
 resolution, so a client sending only If-Modified-Since can miss a change made
 in the same second as its copy was rendered; browsers also send If-None-Match,
 which wins, and the ETag is exact.
+
+Stale-if-error: each page stored is also kept as the page's *last good copy*,
+under a key of its own with a much longer expiry
+(``NEWSROOM_STALE_PAGE_SECONDS``, a week), which no invalidation touches.
+When the page must be rendered and the database cannot be reached, readers
+get that copy, however old, marked with ``Age``, ``Warning: 110`` and
+``X-Cache: stale``, instead of an error; a page never stored raises on to the
+503 page (``newsroom/outages.py``). Every cached page says
+``Cache-Control: stale-if-error`` so that a CDN in front may do the same.
 """
 
 import hashlib
@@ -21,15 +30,19 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
+from django.http.request import split_domain_port
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, urlencode
 
+from newsroom.outages import DATABASE_UNREACHABLE, database
+
 from .dependencies import story_list
 from .stamps import ensure_stamps, next_publication, stamps_are_older_than
 
 PAGE_PREFIX = "newsroom:page:2:"  # bump the number if CachedPage changes shape
+LAST_GOOD_PREFIX = "newsroom:last-good:2:"  # the same CachedPage
 CACHE_HEADER = "X-Cache"
 # Page-number values worth a cache entry: real page numbers. Anything else is
 # served (forgivingly) but not stored, so junk URLs cannot fill the cache.
@@ -38,6 +51,10 @@ PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 
 def page_cache_seconds():
     return getattr(settings, "NEWSROOM_PAGE_CACHE_SECONDS", 600)
+
+
+def last_good_copy_seconds():
+    return getattr(settings, "NEWSROOM_STALE_PAGE_SECONDS", 7 * 24 * 3600)
 
 
 @dataclass
@@ -63,9 +80,16 @@ class CachedPage:
 
 
 def page_cache_key(request, query_params):
+    """The page's address without the port: a proxy that connects on another
+    port (or names it in the Host header) asks for the same page."""
     query = urlencode(sorted((name, request.GET.getlist(name)) for name in query_params), True)
-    url = request.build_absolute_uri(request.path)
-    return PAGE_PREFIX + hashlib.sha256(f"{url}?{query}".encode()).hexdigest()
+    host, _port = split_domain_port(request.get_host())
+    url = f"{request.scheme}://{host}{request.path}?{query}"
+    return PAGE_PREFIX + hashlib.sha256(url.encode()).hexdigest()
+
+
+def last_good_key(key):
+    return LAST_GOOD_PREFIX + key.removeprefix(PAGE_PREFIX)
 
 
 def is_cacheable_request(request, query_params):
@@ -107,7 +131,8 @@ def with_validators(request, response, page, state):
     response["Last-Modified"] = http_date(page.rendered_at)
     response[CACHE_HEADER] = state
     # Browsers may keep the page but must ask again each time: a 304 is cheap.
-    patch_cache_control(response, max_age=0)
+    # A cache in front may serve its copy while we answer with errors.
+    patch_cache_control(response, max_age=0, stale_if_error=last_good_copy_seconds())
     return get_conditional_response(
         request, etag=page.etag, last_modified=int(page.rendered_at), response=response
     )
@@ -127,13 +152,31 @@ def serve_cached(request, query_params, render, dependencies_of):
         return with_validators(request, page.to_response(), page, "hit")
 
     started, now = time.time(), timezone.now()
-    response = render()
-    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
-        response.render()
+    try:
+        response = render()
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            response.render()
+    except DATABASE_UNREACHABLE as error:
+        last_good = page or cache.get(last_good_key(key))
+        if last_good is None:
+            raise
+        database.failed(error)
+        return serve_last_good_copy(request, last_good)
     dependencies = dependencies_of(response) if is_storable_response(request, response) else None
     if dependencies is None:
         response[CACHE_HEADER] = "miss"
         return response
+    try:
+        page = keep(key, response, dependencies, started, now)
+    except DATABASE_UNREACHABLE as error:  # gone since the page rendered: serve it, unkept
+        database.failed(error)
+        response[CACHE_HEADER] = "miss"
+        return response
+    return with_validators(request, response, page, "miss")
+
+
+def keep(key, response, dependencies, started, now):
+    """Store a rendered page, and as its last good copy."""
     valid_until = next_publication(now) if dependencies.is_list else None
     timeout = page_cache_seconds()
     if valid_until is not None:
@@ -149,7 +192,16 @@ def serve_cached(request, query_params, render, dependencies_of):
     )
     ensure_stamps(page.keys, started)
     cache.set(key, page, timeout)
-    return with_validators(request, response, page, "miss")
+    cache.set(last_good_key(key), page, last_good_copy_seconds())
+    return page
+
+
+def serve_last_good_copy(request, page):
+    """A page the database cannot refresh now, however old, saying so."""
+    response = page.to_response()
+    response["Age"] = str(max(0, int(time.time() - page.rendered_at)))
+    response["Warning"] = '110 - "Response is Stale"'
+    return with_validators(request, response, page, "stale")
 
 
 class CachedPageMixin:

@@ -10,8 +10,23 @@ commit, with the old content, is always older than the stamp.
 Scheduled stories need no purge: a list page is kept no later than the moment
 the next scheduled story goes live (``next_publication``), checked against
 ``timezone.now()`` like ``published()`` itself.
+
+Invalidations are not lost to a cache outage. The cache fails open
+(``newsroom/cache.py``): stamps it cannot write come back from ``set_many``
+as not stored, and this process keeps their keys as *owed*. Owed keys are
+written with the next invalidation, by a background thread that tries every
+half second while any are owed, and once more when the process exits; each
+is stamped with the time it is finally written. Every page rendered before
+the write is older than that stamp, so once the cache answers again, stale
+pages can be served for a second or two at most (until the thread's next
+try). A cache that restarted empty has no stamps at all, which means "not
+fresh" too. Only a process killed while it still owes keys loses them; the
+page entries' own expiry (``NEWSROOM_PAGE_CACHE_SECONDS``) bounds that case.
 """
 
+import atexit
+import logging
+import threading
 import time
 
 from django.core.cache import cache
@@ -21,19 +36,81 @@ from .dependencies import HOME_LIST
 
 STAMP_PREFIX = "newsroom:stamp:"
 NEXT_PUBLICATION_KEY = "newsroom:next-publication"
+RETRY_OWED_EVERY = 0.5  # seconds
+
+logger = logging.getLogger(__name__)
+
+_owed = {}  # key -> when the cache last failed to take its stamp
+_owed_lock = threading.Lock()
+_retrying = False  # a thread is writing the owed keys
 
 
 def invalidate(keys):
     """Mark every page showing one of these keys as stale. Called once per
     transaction, after it commits, by ``articles.changes``."""
     keys = frozenset(keys)
-    if not keys:
-        return
-    cache.set_many({STAMP_PREFIX + key: time.time() for key in keys}, timeout=None)
-    if HOME_LIST in keys:
+    if keys and _stamp(keys) and HOME_LIST in keys:
         # A listed story changed: the writer pays for the next publication
         # time, so that readers' cache misses never do.
         _refresh_next_publication()
+
+
+def _stamp(keys):
+    """Stamp ``keys``, and any keys owed, now. True if the cache took them;
+    if not, they are all owed. Owed keys stay owed until written."""
+    with _owed_lock:
+        owed = frozenset(_owed)
+    keys = keys | owed
+    if not keys:
+        return True
+    now = time.time()
+    if cache.set_many({STAMP_PREFIX + key: now for key in keys}, timeout=None):
+        _owe(keys)  # set_many returned the keys it could not store
+        return False
+    if owed:
+        with _owed_lock:
+            # Not a key that failed again, in another thread, after this stamp.
+            paid = [key for key in owed if _owed.get(key, now + 1) <= now]
+            for key in paid:
+                del _owed[key]
+        if paid:
+            logger.warning("The cache took the %d page invalidations it was owed.", len(paid))
+    return True
+
+
+def _owe(keys):
+    global _retrying
+    failed_at = time.time()
+    with _owed_lock:
+        _owed.update(dict.fromkeys(keys, failed_at))
+        if _retrying:
+            return
+        _retrying = True
+    logger.warning(
+        "Page invalidations could not reach the cache; this process keeps them and "
+        "writes them when it answers again."
+    )
+    threading.Thread(target=_retry_owed, name="newsroom-owed-stamps", daemon=True).start()
+
+
+def _retry_owed():
+    global _retrying
+    while True:
+        time.sleep(RETRY_OWED_EVERY)
+        with _owed_lock:
+            if not _owed:
+                _retrying = False
+                return
+        _stamp(frozenset())
+
+
+def owed_invalidations():
+    """The keys this process has yet to stamp."""
+    with _owed_lock:
+        return frozenset(_owed)
+
+
+atexit.register(_stamp, frozenset())
 
 
 def stamps_are_older_than(keys, moment):

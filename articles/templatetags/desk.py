@@ -3,6 +3,7 @@
 from django import template
 
 from articles import dashboard
+from newsroom.cache import unreachable_caches
 
 register = template.Library()
 
@@ -13,3 +14,9 @@ def desk_dashboard(context):
     if not user.has_perm("articles.change_article"):
         return {"desk_lists": []}
     return {"desk_lists": dashboard.desk_lists(user)}
+
+
+@register.inclusion_tag("admin/articles/desk_health.html")
+def desk_health():
+    """A line above the desk for each service the site cannot reach now."""
+    return {"unreachable": unreachable_caches()}

@@ -56,6 +56,9 @@ MIDDLEWARE = [
     # cached or not, leaves with the header matching its nonce.
     "newsroom.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A read whose database connection dropped runs once more; what still
+    # cannot reach the database gets the 503 page (newsroom/outages.py).
+    "newsroom.outages.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,11 +96,20 @@ SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
 }
+# Persistent connections, checked before each request reuses one: a database
+# restart then costs a reconnect, not an error (newsroom/outages.py retries
+# the reads that still meet a dropped connection).
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'newsroom.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{BASE_DIR / 'newsroom.sqlite3'}",
+        conn_max_age=60,
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that does not answer at all (not merely refusing) fails in
+    # seconds rather than the system's TCP timeout of minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -108,16 +120,20 @@ CACHE_URL = os.environ.get("CACHE_URL", "locmem://")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, failing open: a cache that does not answer
+            # within the timeouts below is a miss (newsroom/cache.py).
+            "BACKEND": "newsroom.cache.FailOpenRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            # Seconds. Redis on the local network answers in well under 1 ms.
+            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
         }
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            # The page cache (articles/caching.py) keeps a small stamp per
+            # The page cache (articles/pagecache/) keeps a small stamp per
             # object a page shows, some fifty for a list: Django's default of
             # 300 entries would hold a handful of pages. Production: Redis.
             "OPTIONS": {"MAX_ENTRIES": 20_000},
