@@ -364,6 +364,18 @@ def test_writers_see_tags_but_cannot_merge_rename_or_delete(writer_client, clien
     assert not TagMerge.objects.exists() and not TagRedirect.objects.exists()
 
 
+def test_writers_get_the_read_only_tag_page(writer_client):
+    oslo = tag("Oslo", description="The capital.")
+
+    response = writer_client.get(change_url(oslo))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Oslo" in page and "The capital." in page
+    assert not response.context["adminform"].form.fields  # every field read only
+    assert 'name="_save"' not in page
+
+
 def test_tag_managers_get_the_merge_and_cleanup_actions(manager_client):
     actions = dict(manager_client.get(CHANGELIST).context["action_form"].fields["action"].choices)
     assert {"merge_tags", "delete_unused_tags", "delete_selected"} <= set(actions)

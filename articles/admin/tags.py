@@ -36,7 +36,9 @@ class TagAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
+        # Absent for those who may only view tags: their form has no fields.
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
