@@ -87,7 +87,9 @@ def test_corrections_appear_as_correction_comments_and_move_date_modified(
     )
 
     with django_assert_max_num_queries(8):
-        html = client.get(article.get_absolute_url()).content.decode()
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
     data = _json_ld(html)
 
     story_url = f"http://testserver{article.get_absolute_url()}"
