@@ -8,7 +8,6 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from taggit.utils import parse_tags
 
 from ..html import clean_text
 from ..models import Tag, TaggedArticle
@@ -16,12 +15,11 @@ from ..signals import stories_changed
 
 
 def split_tag_names(value):
-    """One posted value as tag names. The autocomplete posts one tag per value;
-    a value with commas or quotes is taggit's text syntax (``"New York", Oslo``),
-    as typed without JavaScript or posted by scripts."""
-    if "," in value or '"' in value:
-        return parse_tags(value)
-    return [value.strip()] if value.strip() else []
+    """One posted value as tag names. The autocomplete posts one tag per value
+    and ends a typed name at a comma (its token separator); a value posted by a
+    script may still hold several names, separated by commas. A quote is part
+    of a name (taggit's quoting syntax would split ``The "Troubles"``)."""
+    return [name.strip() for name in value.split(",") if name.strip()]
 
 
 class TagAutocomplete(AutocompleteSelectMultiple):

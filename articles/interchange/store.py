@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.db.models.functions import Length
 from django.utils.text import slugify
 
-from articles.html import clean_body
+from articles.html import clean_body, clean_name
 from articles.models import Article, Author, Byline, Section
 from articles.publishing import transitions
 from articles.signals import stories_changed
@@ -82,8 +82,21 @@ def save_story(
         reversion.set_comment(f"Imported from {source}" if source else "Imported")
         if user is not None:
             reversion.set_user(user)
+        story = _as_stored(story)
         _one_import_of_this_story_at_a_time(story)
         return _save_story(story, section, status, may_update, user)
+
+
+def _as_stored(story):
+    """The story's names as the models will store them, without markup: so
+    that "<b>OSLO</b>" finds the tag "Oslo", and a story imported again
+    compares equal to what its first import stored."""
+    tags = {}
+    for name in map(clean_name, story.tags):
+        if name:
+            tags.setdefault(name.casefold(), name)
+    story.tags = list(tags.values())
+    return story
 
 
 def _one_import_of_this_story_at_a_time(story):

@@ -18,7 +18,7 @@ from .people import Author
 from .publication import live
 from .quote import ExpertQuote
 from .section import Section
-from .tag import TaggedArticle
+from .tag import StoryTags, TaggedArticle
 
 # How each kind of owner reaches its stories from Article: the one statement of
 # "a section's (an author's, a tag's, an expert's) stories", for pages, feeds,
@@ -241,7 +241,7 @@ class Article(PlainTextFields, StoredValues):
         help_text="Use Heading 2 for crossheads: they divide the story into parts.",
     )
 
-    tags = TaggableManager(through=TaggedArticle, blank=True)
+    tags = TaggableManager(through=TaggedArticle, blank=True, manager=StoryTags)
 
     objects = ArticleQuerySet.as_manager()
 
