@@ -638,6 +638,12 @@ def test_the_tag_admin_makes_the_slug_from_the_name_without_its_markup(manager_c
     assert sorted(Tag.objects.values_list("name", "slug")) == [("Bergen", "bergen"), ("Tg1", "tg1")]
 
 
+def test_every_tag_slug_is_made_from_the_name_without_its_markup():
+    # Whoever asks for a slug (taggit's save and its "_1" fallback, a rename, a check).
+    assert Tag().slugify("Tg1 <script>window.__xss1</script>") == "tg1"
+    assert Tag().slugify("<b>Oslo</b>", 2) == "oslo_2"
+
+
 def test_a_merge_renames_with_the_slug_of_the_name_without_its_markup(manager_client):
     first, second = tag("Fjord"), tag("Fjords")
 
