@@ -9,8 +9,8 @@ from django.db import connection, transaction
 from django.db.models.functions import Length
 from django.utils.text import slugify
 
-from articles.html import clean_body, clean_name
-from articles.models import Article, Author, Byline, Section
+from articles.html import clean_body
+from articles.models import Article, Author, Byline, Section, Tag
 from articles.publishing import transitions
 from articles.signals import stories_changed
 
@@ -88,11 +88,15 @@ def save_story(
 
 
 def _as_stored(story):
-    """The story's names as the models will store them, without markup: so
-    that "<b>OSLO</b>" finds the tag "Oslo", and a story imported again
-    compares equal to what its first import stored."""
+    """The story's words and names as the models will store them, without
+    markup: so that "<b>OSLO</b>" finds the tag "Oslo", and a story imported
+    again compares equal to what its first import stored."""
+    for name in Article.plain_text_fields:
+        if hasattr(story, name):
+            setattr(story, name, Article.as_plain_text(name, getattr(story, name)))
+    story.authors = [Author.as_plain_text("name", name) for name in story.authors]
     tags = {}
-    for name in map(clean_name, story.tags):
+    for name in (Tag.as_plain_text("name", name) for name in story.tags):
         if name:
             tags.setdefault(name.casefold(), name)
     story.tags = list(tags.values())

@@ -175,7 +175,7 @@ def new_article_guid():
 
 
 class Article(PlainTextFields, StoredValues):
-    plain_text_fields = ("dek", "hero_caption", "hero_credit", "hero_alt")
+    plain_text_fields = ("headline", "dek", "hero_caption", "hero_credit", "hero_alt")
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -265,8 +265,11 @@ class Article(PlainTextFields, StoredValues):
     CONTENT_FIELDS = ("headline", "dek", "body")
 
     def save(self, *args, **kwargs):
-        # Every path that writes a body (admin, import, shell) stores clean HTML.
+        # Every path that writes a body (admin, import, shell) stores clean HTML,
+        # and the other fields plain text: before the change to a live story's
+        # words is judged below, not after.
         self.body = clean_body(self.body)
+        self.clean_plain_text()
         if self._state.adding:
             super().save(*args, **kwargs)
             return

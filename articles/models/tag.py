@@ -42,7 +42,8 @@ class Tag(PlainTextFields, TagBase):
     kept as a ``TagRedirect`` so that links to it keep working.
     """
 
-    plain_text_fields = ("description",)  # the name: in Tag.save(), before its slug
+    # Cleaned before taggit's save() makes the slug from the name.
+    plain_text_fields = ("name", "description")
 
     description = models.TextField(blank=True, help_text="Shown at the top of the tag's page.")
 
@@ -50,10 +51,6 @@ class Tag(PlainTextFields, TagBase):
 
     class Meta:
         ordering = ["name"]
-
-    def clean(self):
-        # Check uniqueness against the name as it will be stored (markup removed).
-        self.name = clean_name(self.name)
 
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
@@ -64,9 +61,6 @@ class Tag(PlainTextFields, TagBase):
         return super().slugify(clean_name(tag), i)
 
     def save(self, *args, **kwargs):
-        # Here, not in the plain-text pre_save (articles/html.py): taggit makes
-        # the slug from the name inside save(), before pre_save runs.
-        self.name = clean_name(self.name)
         with transaction.atomic():
             old_slug = None
             if not self._state.adding:
@@ -218,8 +212,10 @@ class TagRedirect(models.Model):
         return f"/tags/{self.old_slug}/ → {self.tag}"
 
 
-class TagMerge(models.Model):
+class TagMerge(PlainTextFields, models.Model):
     """Audit record of one merge: who folded which tags into which, and when."""
+
+    plain_text_fields = ("kept_name",)
 
     merged_at = models.DateTimeField(auto_now_add=True)
     merged_by = models.ForeignKey(
