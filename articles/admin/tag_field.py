@@ -3,14 +3,13 @@ ones typed in (by tag managers, with the controlled vocabulary on), and the
 write of what was picked."""
 
 from django import forms
-from django.conf import settings
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from ..html import clean_text
 from ..models import Tag, TaggedArticle
+from ..publishing import roles as workflow
 from ..signals import stories_changed
 
 
@@ -167,11 +166,7 @@ def tags_formfield(db_field, request, admin_site):
     ``NEWSROOM_CONTROLLED_TAGS`` on, only those who may add tags (tag managers)
     can type new ones; for anyone else a new name is a form error naming it.
     Command-line imports are trusted and not checked."""
-    tag_opts = db_field.remote_field.model._meta
-    may_add = request.user.has_perm(
-        f"{tag_opts.app_label}.{get_permission_codename('add', tag_opts)}"
-    )
-    allow_new = may_add or not settings.NEWSROOM_CONTROLLED_TAGS
+    allow_new = workflow.can_add_tags(request.user)
     if allow_new:
         help_text = "Type to find a tag. To add a new tag, type its name and press Enter."
     else:
