@@ -636,6 +636,9 @@ def test_the_tag_admin_makes_the_slug_from_the_name_without_its_markup(manager_c
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert sorted(Tag.objects.values_list("name", "slug")) == [("Bergen", "bergen"), ("Tg1", "tg1")]
+    # A quote is part of a name, here as in the article form and imports.
+    manager_client.post(TAG_ADD, {"name": 'The "Troubles"', "slug": "", "description": ""})
+    assert Tag.objects.get(slug="the-troubles").name == 'The "Troubles"'
 
 
 def test_every_tag_slug_is_made_from_the_name_without_its_markup():
