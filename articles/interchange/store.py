@@ -1,6 +1,6 @@
 """Writing an imported story into the database: one story, one transaction."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import reversion
@@ -115,16 +115,21 @@ def _as_stored(story):
     """The story's words and names as the models will store them, without
     markup: so that "<b>OSLO</b>" finds the tag "Oslo", and a story imported
     again compares equal to what its first import stored."""
-    for name in Article.plain_text_fields:
-        if hasattr(story, name):
-            setattr(story, name, Article.as_plain_text(name, getattr(story, name)))
-    story.authors = [Author.as_plain_text("name", name) for name in story.authors]
+    words = {
+        name: Article.as_plain_text(name, getattr(story, name))
+        for name in Article.plain_text_fields
+        if hasattr(story, name)
+    }
     tags = {}
     for name in (Tag.as_plain_text("name", name) for name in story.tags):
         if name:
             tags.setdefault(name.casefold(), name)
-    story.tags = list(tags.values())
-    return story
+    return replace(
+        story,
+        **words,
+        authors=[Author.as_plain_text("name", name) for name in story.authors],
+        tags=list(tags.values()),
+    )
 
 
 def _one_import_of_this_story_at_a_time(story):
