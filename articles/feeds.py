@@ -7,6 +7,10 @@ however many entries it carries.
 Each entry carries the standfirst as its summary (RSS ``description``, Atom
 ``summary``) and the whole story as HTML (RSS ``content:encoded``, Atom
 ``content``), so feed readers can show the story without a visit.
+
+What goes out is decided by the generator (``PlainTextFeed``), not by each
+feed: every field is plain text unless it is one of the few named HTML
+fields, whatever a feed method returns and however the row was stored.
 """
 
 from django.conf import settings
@@ -16,14 +20,55 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
-from .html import clean_body_for_elsewhere
+from .html import clean_body_for_elsewhere, clean_text
 from .models import Article, Author, Section, Tag
 from .pagecache.pages import CachedFeedMixin
 
 FEED_LENGTH = 30
 
 
-class FullTextRssFeed(Rss201rev2Feed):
+class PlainTextFeed:
+    """Mixed into a feed generator: every text field is written as plain
+    text, so a new field, or a value stored before names were cleaned, never
+    carries markup into a feed reader.
+
+    Three kinds of field, decided here once:
+
+    - ``description`` (an entry's summary, the RSS channel's description):
+      readers show it as HTML, so it is plain text, escaped.
+    - ``content_html`` (the story): the body allow-list, with every link
+      made absolute against the entry's own address (only here, with the
+      request behind the feed, is that address known).
+    - everything else (titles, names, categories, links, ids): plain text;
+      the XML writer escapes it.
+    """
+
+    def write(self, outfile, encoding):
+        self.feed = self._plain(self.feed)
+        self.items = [self._plain(item) for item in self.items]
+        return super().write(outfile, encoding)
+
+    @classmethod
+    def _plain(cls, fields):
+        cleaned = {name: cls._plain_value(value) for name, value in fields.items()}
+        if cleaned.get("description"):
+            cleaned["description"] = escape(cleaned["description"])
+        if fields.get("content_html"):
+            cleaned["content_html"] = clean_body_for_elsewhere(
+                fields["content_html"], base_url=fields["link"]
+            )
+        return cleaned
+
+    @classmethod
+    def _plain_value(cls, value):
+        if isinstance(value, str):
+            return clean_text(value)
+        if isinstance(value, list | tuple):
+            return type(value)(cls._plain_value(item) for item in value)
+        return value  # dates, numbers, enclosures: no text of their own
+
+
+class FullTextRssFeed(PlainTextFeed, Rss201rev2Feed):
     """RSS 2.0 with the RSS content module's ``content:encoded`` for the story."""
 
     CONTENT_MODULE = "http://purl.org/rss/1.0/modules/content/"
@@ -37,7 +82,7 @@ class FullTextRssFeed(Rss201rev2Feed):
             handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class FullTextAtomFeed(Atom1Feed):
+class FullTextAtomFeed(PlainTextFeed, Atom1Feed):
     """Atom 1.0 with the story in ``<content type="html">``."""
 
     def add_item_elements(self, handler, item):
@@ -79,21 +124,10 @@ class ArticleFeed(CachedFeedMixin, Feed):
         return item.headline
 
     def item_description(self, item):
-        # Feed readers show <description> as HTML; the standfirst is plain text.
-        return escape(item.dek)
+        return item.dek  # escaped by the generator: readers show it as HTML
 
     def item_extra_kwargs(self, item):
         return {**super().item_extra_kwargs(item), "content_html": item.body}
-
-    def get_feed(self, obj, request):
-        feed = super().get_feed(obj, request)
-        # Links in a story are relative to its page; a feed reader has no page,
-        # and only here, with the request, is each entry's full address known.
-        for entry in feed.items:
-            entry["content_html"] = clean_body_for_elsewhere(
-                entry["content_html"], base_url=entry["link"]
-            )
-        return feed
 
     def item_pubdate(self, item):
         return item.published_at

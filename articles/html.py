@@ -1,10 +1,12 @@
 """The one place that decides which HTML the site stores.
 
 The article body keeps a small rich-text allow-list (``clean_body``). Every
-other field an editor types into is plain text (``clean_text``): any markup in
-it is removed on save, whatever wrote it (admin, import, shell). Templates
-escape on output as well; this keeps stored content clean for every other
-consumer (feeds, JSON-LD, exports).
+other field an editor types into is plain text (``clean_text``, or
+``clean_name`` for a required field, which must not come out empty): any
+markup in it is removed on save, whatever wrote it (admin, import, shell).
+Templates escape on output as well; this keeps stored content clean for every
+other consumer (feeds, JSON-LD, exports), and feeds clean each field again as
+they write it (``articles.feeds.PlainTextFeed``).
 """
 
 import re

@@ -292,7 +292,7 @@ def test_a_story_published_in_the_admin_appears_on_every_list_it_belongs_to(
         quotes=[(newsroom["expert_a"], "Said in the admin.")],
         headline="Published from the desk",
         status=Article.Status.PUBLISHED,
-        tags='"Subject A"',
+        tags=["Subject A"],  # one posted value per tag, as the autocomplete sends it
     )
 
     assert superuser_client.post(ADD_URL, data).status_code == 302

@@ -166,11 +166,13 @@ def test_story_page_query_count_stays_flat_as_corrections_grow(client, django_as
     client.get(url)  # warm up per-process caches
     cache.clear()  # and render afresh, not from the page cache
     with CaptureQueriesContext(connection) as with_one:
-        client.get(url)
+        assert client.get(url).status_code == 200
     Correction.objects.bulk_create(Correction(article=article, text=f"{n}") for n in range(20))
     cache.clear()
     with django_assert_num_queries(len(with_one)):
-        assert '<li id="correction-' in client.get(url).content.decode()
+        response = client.get(url)
+    assert response.status_code == 200
+    assert '<li id="correction-' in response.content.decode()
 
 
 # "Updated" on a live story whose text changed

@@ -584,7 +584,7 @@ def test_the_dashboard_costs_the_same_queries_for_one_story_or_many(
 
     # Session, user, permissions; then each of the five lists: stories, bylines.
     with django_assert_num_queries(15):
-        client.get(ADMIN_INDEX)
+        assert client.get(ADMIN_INDEX).status_code == 200
 
 
 # The article form -----------------------------------------------------------------------
@@ -762,4 +762,4 @@ def test_the_changelist_costs_the_same_queries_for_one_story_or_twenty(
 
     # Session, user, permissions, the filters' choices, the count, the page, bylines.
     with django_assert_num_queries(15):
-        client.get(CHANGELIST_URL)
+        assert client.get(CHANGELIST_URL).status_code == 200

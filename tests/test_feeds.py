@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
-from tests.factories import make_article, make_author, make_section
+from articles import feeds
+from articles.models import Article, Author, Correction, Expert, Section, Tag
+from tests.factories import make_article, make_author, make_expert, make_section
 from tests.reader_helpers import make_grid
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def test_feed_query_count_is_flat_with_1_or_20_entries(
     make_article(authors=[author], tags=["one"])
     url = reverse(f"articles:author_feed{kind}", args=[author.slug])
     with django_assert_max_num_queries(4), _count() as one:
-        client.get(url)
+        assert client.get(url).status_code == 200
     for n in range(19):
         make_article(authors=[author, make_author()], tags=[f"t{n}", "shared"])
     with django_assert_num_queries(len(one)):
@@ -232,3 +233,69 @@ def test_editing_a_live_storys_text_refreshes_the_cached_feeds(client, kind):
     response = client.get(url)
     assert response["X-Cache"] == "miss"
     assert _entry_content(response, kind) == "<p>Second version.</p>"
+
+
+# No markup from a name, a headline or any other field --------------------------------
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def _all_strings(value):
+    """Every string in what feedparser read: the feed's and each entry's fields."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _all_strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _all_strings(item)
+
+
+def test_no_feed_field_carries_markup_even_from_names_stored_as_typed(client):
+    section = make_section(slug="s3")
+    author, expert = make_author(slug="ana"), make_expert(slug="eve")
+    article = make_article(section=section, authors=[author], quotes=[(expert, "Q")], tags=["t"])
+    Correction.objects.create(article=article, text="Fixed.")
+    # Stored as typed: rows from before names were cleaned, or written with update().
+    Section.objects.update(name=f"S3 {HOSTILE}", description=f"Desk {HOSTILE}")
+    Author.objects.update(name=f"Ana <b onmouseover=alert(1)>Ruiz</b>{HOSTILE}")
+    Expert.objects.update(name=f"Eve {HOSTILE}")
+    Tag.objects.update(name=f"Oslo {HOSTILE}")
+    Article.objects.update(
+        headline=f"Ferries <script>alert(1)</script>return {HOSTILE}",
+        dek=f"Ships {HOSTILE} & boats",
+    )
+    Correction.objects.update(text=f"Fixed {HOSTILE}")
+    urls = [reverse("articles:feed"), reverse("articles:feed_atom")]
+    for owner, slug in (("section", "s3"), ("author", "ana"), ("tag", "t")):
+        urls += [reverse(f"articles:{owner}_feed{kind}", args=[slug]) for kind in ("", "_atom")]
+
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        raw = response.content.decode().lower()
+        for live in ("<img", "&lt;img", "onerror", "onmouseover", "<script", "&lt;script"):
+            assert live not in raw, (url, live)
+        # Read as a feed reader does, without feedparser's own sanitising.
+        feed = feedparser.parse(response.content, sanitize_html=False)
+        assert feed.bozo == 0, (url, feed.get("bozo_exception"))
+        for text in _all_strings([feed.feed, feed.entries]):
+            assert "<img" not in text and "onerror" not in text and "<script" not in text, url
+        for entry in feed.entries:
+            assert entry.title == "Ferries return", url
+            assert "<" not in entry.author and "<" not in entry.tags[0].term, url
+            assert entry.summary == "Ships  &amp; boats", url
+        assert "<" not in feed.feed.title, url
+
+
+def test_every_feed_writes_through_the_generator_that_cleans_each_field():
+    """A new feed, or a new field in one, is cleaned the day it is added."""
+
+    def feed_views(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from feed_views(sub)
+
+    for view in feed_views(feeds.ArticleFeed):
+        assert issubclass(view.feed_type, feeds.PlainTextFeed), view

@@ -199,12 +199,13 @@ def test_pictures_add_no_queries_to_lists(client, django_assert_num_queries):
     url = reverse("articles:authors")
     cache.clear()  # both counts are of a first render, with the page cache cold
     with _count() as one:
-        client.get(url)
+        assert client.get(url).status_code == 200
     for _ in range(19):
         make_author(photo=SimpleUploadedFile("p.jpg", _jpeg(200, 200)))
     cache.clear()
     with django_assert_num_queries(len(one)):
         response = client.get(url)
+    assert response.status_code == 200
     assert response.content.decode().count("<picture>") == 20
 
 
@@ -222,14 +223,16 @@ def test_story_cards_show_a_thumbnail_the_first_eager_the_rest_lazy(
         published_at=now - timedelta(minutes=1),
     )
     with _count() as one:
-        client.get("/")
+        assert client.get("/").status_code == 200
     for n in range(19):
         make_article(
             hero_image=SimpleUploadedFile("b.jpg", _jpeg(400, 225)),
             published_at=now - timedelta(hours=n + 1),
         )
     with django_assert_num_queries(len(one)):
-        html = client.get("/").content.decode()
+        response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
 
     images = re.findall(r"<img ([^>]+)>", html)
     assert len(images) == 20

@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
-from articles.models import Article, Author
-from tests.factories import make_section, make_staff
+from articles.models import Article, Author, Tag
+from tests.factories import make_author, make_editor, make_reporter, make_section, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -190,6 +191,7 @@ def test_uploading_the_same_story_twice_does_not_duplicate_it(superuser_client):
 
 def test_someone_who_may_not_change_a_story_cannot_change_it_by_importing(client):
     make_staff("boss", superuser=True)
+    make_author(name="Ana Ruiz")  # the byline names no one new: that is another refusal
     client.force_login(make_staff("stringer", perms=["add_article", "view_article"]))
     client.post(IMPORT_URL, {"files": [ninjs_file()], "status": "draft"})
 
@@ -201,3 +203,115 @@ def test_someone_who_may_not_change_a_story_cannot_change_it_by_importing(client
     assert Article.objects.get().headline == "Bridge reopens to cyclists"
     [message] = shown_messages(response)
     assert "skipped" in message and "you may not change that story" in message
+
+
+# The vocabulary: the same rules as the article form
+
+
+def wire_naming(*, subjects=(), by="Ana Ruiz", name="wire.json"):
+    return ninjs_file(name, by=by, subjects=[{"name": subject} for subject in subjects])
+
+
+def test_a_reporter_cannot_add_tags_or_authors_by_importing(client):
+    reporter = make_reporter("rita", "Rita Reporter")
+    Tag.objects.create(name="Bridges")
+    client.force_login(reporter)
+
+    response = client.post(
+        IMPORT_URL,
+        {
+            "files": [wire_naming(subjects=["bridges", "Cycling", "Night ferries"], by="Ana Ruiz")],
+            "status": "draft",
+        },
+    )
+
+    [message] = shown_messages(response)
+    assert message.startswith("“wire.json”: not imported:")
+    assert "“Cycling”, “Night ferries”" in message and "only tag managers" in message
+    assert "“Ana Ruiz”" in message and "add authors" in message
+    assert "Bridges" not in message
+    # Nothing half-made: no story, no tag, no author.
+    assert not Article.objects.exists()
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Bridges"]
+    assert list(Author.objects.values_list("name", flat=True)) == ["Rita Reporter"]
+
+
+def test_a_reporter_imports_a_story_naming_only_existing_tags_and_authors(client):
+    reporter = make_reporter("rita", "Rita Reporter")
+    bridges = Tag.objects.create(name="Bridges")
+    client.force_login(reporter)
+
+    response = client.post(
+        IMPORT_URL,
+        {
+            "files": [wire_naming(subjects=["<b>BRIDGES</b>"], by="rita reporter")],
+            "status": "draft",
+        },
+    )
+
+    [message] = shown_messages(response)
+    assert "created “Bridge reopens to cyclists”" in message
+    article = Article.objects.get()
+    assert list(article.tags.all()) == [bridges]
+    assert article.ordered_bylines() == [reporter.author]
+
+
+def test_an_editor_adds_authors_but_not_tags_by_importing(client):
+    client.force_login(make_editor("eddie"))
+
+    refused = client.post(
+        IMPORT_URL, {"files": [wire_naming(subjects=["Cycling"], by="Ana Ruiz")], "status": "draft"}
+    )
+    [message] = shown_messages(refused)
+    assert "“Cycling”" in message and "only tag managers" in message
+    assert "Ana Ruiz" not in message
+    assert not Article.objects.exists() and not Author.objects.exists()
+
+    client.post(IMPORT_URL, {"files": [wire_naming(by="Ana Ruiz")], "status": "draft"})
+    assert [a.name for a in Article.objects.get().ordered_bylines()] == ["Ana Ruiz"]
+
+
+def test_a_new_tag_from_an_import_follows_the_forms_naming_rules(superuser_client):
+    Tag.objects.create(name="Ukraine war")
+
+    response = superuser_client.post(
+        IMPORT_URL, {"files": [wire_naming(subjects=["Ukraine-war"])], "status": "draft"}
+    )
+
+    [message] = shown_messages(response)
+    assert "too close to the existing tag “Ukraine war”" in message
+    assert not Article.objects.exists() and Tag.objects.count() == 1
+
+
+@override_settings(NEWSROOM_CONTROLLED_TAGS=False)
+def test_without_the_controlled_vocabulary_a_reporter_imports_new_tags(client):
+    client.force_login(make_reporter("rita", "Rita Reporter"))
+
+    client.post(
+        IMPORT_URL,
+        {"files": [wire_naming(subjects=["Cycling"], by="Rita Reporter")], "status": "draft"},
+    )
+
+    assert list(Article.objects.get().tags.values_list("name", flat=True)) == ["Cycling"]
+
+
+def test_command_line_imports_stay_trusted(tmp_path):
+    from tests.test_ninjs import run_import, write_json
+
+    path = write_json(
+        tmp_path,
+        "wire.json",
+        {
+            "uri": "urn:uuid:0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+            "headlines": [{"value": "Bridge reopens to cyclists"}],
+            "bodies": [{"contenttype": "text/html", "value": "<p>The bridge reopened.</p>"}],
+            "by": "Ana Ruiz",
+            "subjects": [{"name": "Cycling"}],
+        },
+    )
+
+    out, err, error = run_import(path)
+
+    assert error is None, err
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Cycling"]
+    assert list(Author.objects.values_list("name", flat=True)) == ["Ana Ruiz"]

@@ -129,4 +129,5 @@ def test_article_page_costs_at_most_8_queries_with_metadata_and_crossheads(
     )
     with django_assert_max_num_queries(8):
         response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
     assert "In this story" in response.content.decode()

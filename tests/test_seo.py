@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from articles.html import anchor_crossheads
-from articles.models import Expert
+from articles.models import Article, Expert
 from tests.factories import make_article, make_author, make_expert, make_section
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +28,16 @@ def test_article_json_ld_is_a_news_article_with_ordered_bylines_and_dates(client
     first = make_author(name="Maria Lindqvist", role="Correspondent")
     second = make_author(name="Tomás Okafor")
     article = make_article(
-        headline="Summit </script><script>alert(1)</script> ends",
         dek="Leaders & followers",
         section=make_section(name="World"),
         authors=[first, second],
         tags=["Finland", "Diplomacy"],
         published_at=timezone.make_aware(datetime(2023, 5, 8, 18, 10)),
+    )
+    # Stored as typed (a row from before headlines were cleaned): the JSON-LD
+    # block must still hold it as data, not end at its "</script>".
+    Article.objects.filter(pk=article.pk).update(
+        headline="Summit </script><script>alert(1)</script> ends"
     )
 
     html = client.get(article.get_absolute_url()).content.decode()
@@ -82,12 +86,16 @@ def test_corrections_appear_as_correction_comments_and_move_date_modified(
     second = Correction.objects.create(
         article=article,
         kind=Correction.Kind.UPDATE,
-        text="Adds the ministry's </script> response.",
+        text="Adds the ministry's response.",
         created_at=timezone.make_aware(datetime(2023, 5, 10, 12, 0)),
     )
+    # Stored as typed (from before corrections were cleaned): still data in JSON-LD.
+    Correction.objects.filter(pk=second.pk).update(text="Adds the ministry's </script> response.")
 
     with django_assert_max_num_queries(8):
-        html = client.get(article.get_absolute_url()).content.decode()
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
     data = _json_ld(html)
 
     story_url = f"http://testserver{article.get_absolute_url()}"

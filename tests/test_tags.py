@@ -364,6 +364,18 @@ def test_writers_see_tags_but_cannot_merge_rename_or_delete(writer_client, clien
     assert not TagMerge.objects.exists() and not TagRedirect.objects.exists()
 
 
+def test_writers_get_the_read_only_tag_page(writer_client):
+    oslo = tag("Oslo", description="The capital.")
+
+    response = writer_client.get(change_url(oslo))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Oslo" in page and "The capital." in page
+    assert not response.context["adminform"].form.fields  # every field read only
+    assert 'name="_save"' not in page
+
+
 def test_tag_managers_get_the_merge_and_cleanup_actions(manager_client):
     actions = dict(manager_client.get(CHANGELIST).context["action_form"].fields["action"].choices)
     assert {"merge_tags", "delete_unused_tags", "delete_selected"} <= set(actions)
@@ -605,3 +617,114 @@ def test_markup_typed_into_the_tags_box_is_cleaned_before_matching(superuser_cli
     article = Article.objects.get()
     assert sorted(t.name for t in article.tags.all()) == ["Bergen", "Oslo"]
     assert article.tags.get(name="Oslo") == oslo
+
+
+# Tag names with markup, case and quotes, on every path that makes or renames a tag
+
+
+def test_the_tag_admin_makes_the_slug_from_the_name_without_its_markup(manager_client):
+    response = manager_client.post(
+        TAG_ADD, {"name": "Tg1 <script>window.__xss1</script>", "slug": "", "description": ""}
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    oslo = tag("Oslo")
+
+    response = manager_client.post(
+        change_url(oslo),
+        {"name": "<i>Bergen</i>", "slug": "oslo", "description": "", **management("redirects")},
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert sorted(Tag.objects.values_list("name", "slug")) == [("Bergen", "bergen"), ("Tg1", "tg1")]
+    # A quote is part of a name, here as in the article form and imports.
+    manager_client.post(TAG_ADD, {"name": 'The "Troubles"', "slug": "", "description": ""})
+    assert Tag.objects.get(slug="the-troubles").name == 'The "Troubles"'
+
+
+def test_every_tag_slug_is_made_from_the_name_without_its_markup():
+    # Whoever asks for a slug (taggit's save and its "_1" fallback, a rename, a check).
+    assert Tag().slugify("Tg1 <script>window.__xss1</script>") == "tg1"
+    assert Tag().slugify("<b>Oslo</b>", 2) == "oslo_2"
+
+
+def test_a_merge_renames_with_the_slug_of_the_name_without_its_markup(manager_client):
+    first, second = tag("Fjord"), tag("Fjords")
+
+    response = confirm_merge(manager_client, [first, second], keep=first, new_name="<b>Fjords</b>!")
+
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert (first.name, first.slug) == ("Fjords!", "fjords")
+
+
+def test_a_merge_rename_to_an_existing_name_in_markup_and_other_case_is_refused(manager_client):
+    tag("Oslo")
+    first, second = tag("Tax"), tag("Taxes")
+
+    response = confirm_merge(manager_client, [first, second], keep=first, new_name="<b>OSLO</b>")
+
+    assert response.status_code == 200
+    assert "too close to the existing tag “Oslo”" in str(response.context["form"].errors)
+    assert Tag.objects.count() == 3
+
+
+def test_the_tag_admin_refuses_an_existing_name_in_markup_and_other_case(manager_client):
+    tag("Oslo")
+    response = manager_client.post(TAG_ADD, {"name": "<b>OSLO</b>", "slug": "", "description": ""})
+    assert response.status_code == 200
+    assert "too close to the existing tag “Oslo”" in str(response.context["adminform"].form.errors)
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Oslo"]
+
+
+def test_every_taggit_write_finds_the_existing_tag_whatever_its_markup_and_case():
+    oslo = tag("Oslo")
+    article = make_article(tags=["<b>OSLO</b>"])
+    article.tags.add("<i>oslo</i>", "<em>Bergen</em>")
+
+    assert sorted(article.tags.values_list("name", "slug")) == [
+        ("Bergen", "bergen"),
+        ("Oslo", "oslo"),
+    ]
+    assert article.tags.get(slug="oslo") == oslo
+
+
+def test_a_tag_name_with_quotes_is_one_tag_in_the_article_form(superuser_client):
+    data = article_form_data(make_section(), tags=['The "Troubles"', "Oslo, Bergen"])
+
+    response = superuser_client.post(ADD_URL, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert sorted(Article.objects.get().tags.values_list("name", "slug")) == [
+        ("Bergen", "bergen"),
+        ("Oslo", "oslo"),
+        ('The "Troubles"', "the-troubles"),
+    ]
+
+
+def test_an_import_tags_with_the_existing_tag_whatever_its_markup_case_or_quotes(tmp_path):
+    from tests.test_ninjs import run_import, write_json
+
+    oslo = tag("Oslo")
+    path = write_json(
+        tmp_path,
+        "wire.json",
+        {
+            "uri": "urn:uuid:6a1e4f39-3f0e-4c55-9d4b-9e0ad4f8a6e1",
+            "headlines": [{"value": "Ferries return"}],
+            "bodies": [{"contenttype": "text/html", "value": "<p>They do.</p>"}],
+            "by": "Ana Ruiz",
+            "subjects": [{"name": "<b>OSLO</b>"}, {"name": 'The "Troubles"'}],
+        },
+    )
+
+    out, err, error = run_import(path)
+
+    assert error is None, err
+    article = Article.objects.get()
+    assert sorted(article.tags.values_list("name", "slug")) == [
+        ("Oslo", "oslo"),
+        ('The "Troubles"', "the-troubles"),
+    ]
+    assert article.tags.get(slug="oslo") == oslo
+    # Importing it again finds the story unchanged, not changed by its markup.
+    assert "unchanged" in run_import(path)[0]

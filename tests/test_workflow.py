@@ -143,6 +143,35 @@ def test_reporter_cannot_publish_or_unpublish_with_actions(reporter, action):
     assert live.is_published
 
 
+PUBLISHING_ACTIONS = {"publish_now", "unpublish"}  # "publish" permission, editors only
+
+
+def _offered_actions(client):
+    response = client.get(CHANGELIST_URL)
+    assert response.status_code == 200
+    return {name for name, _ in response.context["action_form"].fields["action"].choices}
+
+
+def test_reporter_is_offered_neither_the_publish_now_button_nor_the_publishing_actions(
+    reporter, own_draft
+):
+    client = logged_in(reporter)
+
+    form = client.get(change_url(own_draft))
+    assert form.status_code == 200
+    assert 'name="_publish_now"' not in form.content.decode()
+    assert client.get(ADD_URL).content.decode().count('name="_publish_now"') == 0
+    offered = _offered_actions(client)
+    assert "submit_for_review" in offered and not offered & PUBLISHING_ACTIONS
+
+
+def test_editor_is_offered_the_publish_now_button_and_the_publishing_actions(editor, others_draft):
+    client = logged_in(editor)
+
+    assert 'name="_publish_now"' in client.get(change_url(others_draft)).content.decode()
+    assert _offered_actions(client) >= PUBLISHING_ACTIONS
+
+
 def test_reporter_posting_published_status_on_own_draft_is_refused(reporter, own_draft):
     response = logged_in(reporter).post(
         change_url(own_draft), form_data(own_draft, status=Article.Status.PUBLISHED)

@@ -18,6 +18,7 @@ from django.utils.text import get_text_list
 from taggit.forms import MergeTagsForm
 from taggit.models import Tag as TaggitTag
 
+from ..html import clean_name as plain_name
 from ..models import Tag, TagMerge, TagRedirect
 
 
@@ -36,10 +37,13 @@ class TagAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
+        # Absent for those who may only view tags: their form has no fields.
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
+        # Checked, and its slug made, as it will be stored: without markup.
+        name = plain_name(self.cleaned_data["name"])
         if self.instance.pk and name == self.instance.name:
             self.name_slug = self.instance.slug
         else:
@@ -85,7 +89,8 @@ class TagMergeForm(MergeTagsForm):
         new_name.help_text = "Optional. Leave empty to keep its name."
 
     def clean_new_tag_name(self):
-        return self.cleaned_data["new_tag_name"].strip()
+        # Checked as it will be stored: without markup.
+        return plain_name(self.cleaned_data["new_tag_name"])
 
     def clean(self):
         cleaned = super().clean()

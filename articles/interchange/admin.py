@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from articles.models import Article, Section
 
 from .files import FORMAT_BY_SUFFIX, MAX_FILE_BYTES, FileResult, import_file
+from .store import Vocabulary
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -133,6 +134,8 @@ class ImportStoriesMixin:
                 status=data["status"],
                 may_update=lambda article: self.has_change_permission(request, article),
                 user=request.user,
+                # What the article form lets this person add, and no more.
+                vocabulary=Vocabulary.of(request.user),
             )
 
     def _report(self, request, result):

@@ -85,6 +85,7 @@ def import_file(
     status=Article.Status.DRAFT,
     may_update=None,
     user=None,
+    vocabulary=None,
 ):
     """Import one file: parse it, then save its story in its own transaction.
 
@@ -94,7 +95,13 @@ def import_file(
     try:
         story = PARSERS[fmt](decode_text(read_limited(fileobj, size)))
         outcome = save_story(
-            story, section=section, status=status, may_update=may_update, user=user, source=name
+            story,
+            section=section,
+            status=status,
+            may_update=may_update,
+            user=user,
+            source=name,
+            vocabulary=vocabulary,
         )
         return FileResult(name, outcome=outcome)
     except ImportProblem as problem:

@@ -1,17 +1,18 @@
 """Writing an imported story into the database: one story, one transaction."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import reversion
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils.text import slugify
 
 from articles.html import clean_body
-from articles.models import Article, Author, Byline, Section
-from articles.publishing import transitions
+from articles.models import Article, Author, Byline, Section, Tag
+from articles.publishing import roles, transitions
 from articles.signals import stories_changed
 
 TAG_NAME_MAX_CHARS = 100
@@ -35,6 +36,21 @@ class Story:
     hero_credit: str = ""
     hero_alt: str = ""
     notes: list[str] = field(default_factory=list)  # what the importer could not carry over
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the person importing may add to the newsroom: new tags and new
+    authors, by the article form's rules. The admin's import page passes the
+    importer's (``Vocabulary.of(user)``); command-line imports pass none, as
+    they are trusted."""
+
+    may_add_tags: bool
+    may_add_authors: bool
+
+    @classmethod
+    def of(cls, user):
+        return cls(roles.can_add_tags(user), roles.can_add_authors(user))
 
 
 @dataclass
@@ -64,7 +80,14 @@ def find_existing(story):
 
 
 def save_story(
-    story, *, section=None, status=Article.Status.DRAFT, may_update=None, user=None, source=""
+    story,
+    *,
+    section=None,
+    status=Article.Status.DRAFT,
+    may_update=None,
+    user=None,
+    source="",
+    vocabulary=None,
 ):
     """Create the story's article, or update the earlier import of it.
 
@@ -73,7 +96,8 @@ def save_story(
     person may not change (``may_update(article)`` is false). Raises
     ValidationError when the story does not fit the model, and
     PermissionDenied when ``status`` is published but ``user`` may not
-    publish; nothing is written then.
+    publish, or when the story names tags or authors the newsroom lacks and
+    ``vocabulary`` does not allow adding them; nothing is written then.
 
     What is written becomes a revision in the story's history, by ``user``,
     saying it came from ``source`` (a file name).
@@ -82,8 +106,30 @@ def save_story(
         reversion.set_comment(f"Imported from {source}" if source else "Imported")
         if user is not None:
             reversion.set_user(user)
+        story = _as_stored(story)
         _one_import_of_this_story_at_a_time(story)
-        return _save_story(story, section, status, may_update, user)
+        return _save_story(story, section, status, may_update, user, vocabulary)
+
+
+def _as_stored(story):
+    """The story's words and names as the models will store them, without
+    markup: so that "<b>OSLO</b>" finds the tag "Oslo", and a story imported
+    again compares equal to what its first import stored."""
+    words = {
+        name: Article.as_plain_text(name, getattr(story, name))
+        for name in Article.plain_text_fields
+        if hasattr(story, name)
+    }
+    tags = {}
+    for name in (Tag.as_plain_text("name", name) for name in story.tags):
+        if name:
+            tags.setdefault(name.casefold(), name)
+    return replace(
+        story,
+        **words,
+        authors=[Author.as_plain_text("name", name) for name in story.authors],
+        tags=list(tags.values()),
+    )
 
 
 def _one_import_of_this_story_at_a_time(story):
@@ -99,7 +145,7 @@ def _one_import_of_this_story_at_a_time(story):
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["newsroom-import:" + key])
 
 
-def _save_story(story, section, status, may_update, user):
+def _save_story(story, section, status, may_update, user, vocabulary):
     _check(story)
     existing = find_existing(story)
     if existing is not None:
@@ -117,12 +163,14 @@ def _save_story(story, section, status, may_update, user):
                 existing,
                 ["it was imported before, and you may not change that story"],
             )
+        _check_vocabulary(story, vocabulary)
         _fill(existing, story)
         existing.full_clean()
         existing.save()
         _set_bylines_and_tags(existing, story)
         return Outcome("updated", existing, list(story.notes))
 
+    _check_vocabulary(story, vocabulary)
     notes = list(story.notes)
     if section is None and (story.section_slug or story.section_name):
         section = known_section(story)
@@ -167,6 +215,48 @@ def _check(story):
                 f"the author name {name[:40]!r}… is {len(name)} characters long; "
                 f"the limit is {name_max}"
             )
+
+
+def _check_vocabulary(story, vocabulary):
+    """Before anything is written: refuse a story naming tags or authors the
+    newsroom lacks and the importer may not add, naming them; new tags must
+    also pass the article form's naming rules (``Tag.check_new_names``)."""
+    if vocabulary is None:
+        return
+    new_tags = _new_tag_names(story.tags)
+    new_authors = [name for name in story.authors if existing_author(name) is None]
+    refused = []
+    if new_tags and not vocabulary.may_add_tags:
+        refused.append(
+            f"{_quoted(new_tags)} {'is not a tag' if len(new_tags) == 1 else 'are not tags'} "
+            "yet, and only tag managers can add tags: use existing tags, or ask a tag manager"
+        )
+    if new_authors and not vocabulary.may_add_authors:
+        refused.append(
+            f"{_quoted(new_authors)} "
+            f"{'is not an author' if len(new_authors) == 1 else 'are not authors'} here yet, "
+            "and only staff who may add authors can add them: ask an editor"
+        )
+    if refused:
+        raise PermissionDenied("not imported: " + "; ".join(refused))
+    Tag.check_new_names(new_tags)
+
+
+def _new_tag_names(names):
+    """The names that match no tag, ignoring case as taggit's lookup does. One query."""
+    if not names:
+        return []
+    same_name = Q()
+    for name in names:
+        same_name |= Q(name__iexact=name)
+    known = {
+        name.casefold() for name in Tag.objects.filter(same_name).values_list("name", flat=True)
+    }
+    return [name for name in names if name.casefold() not in known]
+
+
+def _quoted(names):
+    return ", ".join(f"“{name}”" for name in names)
 
 
 def _fill(article, story):
@@ -218,14 +308,19 @@ def known_section(story):
 
 def author_named(name):
     """The author with this name, created when the newsroom has none yet."""
-    author = (
+    author = existing_author(name)
+    if author is None:
+        author = Author.objects.create(name=name, slug=_free_slug(name, model=Author))
+    return author
+
+
+def existing_author(name):
+    """The author with this name, ignoring case, if the newsroom has one."""
+    return (
         Author.objects.filter(name=name).order_by("pk").first()
         or Author.objects.filter(name__iexact=name).order_by("pk").first()
         or _author_named_ignoring_case_beyond_ascii(name)
     )
-    if author is None:
-        author = Author.objects.create(name=name, slug=_free_slug(name, model=Author))
-    return author
 
 
 def _author_named_ignoring_case_beyond_ascii(name):

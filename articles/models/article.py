@@ -18,7 +18,7 @@ from .people import Author
 from .publication import live
 from .quote import ExpertQuote
 from .section import Section
-from .tag import TaggedArticle
+from .tag import StoryTags, TaggedArticle
 
 # How each kind of owner reaches its stories from Article: the one statement of
 # "a section's (an author's, a tag's, an expert's) stories", for pages, feeds,
@@ -175,7 +175,7 @@ def new_article_guid():
 
 
 class Article(PlainTextFields, StoredValues):
-    plain_text_fields = ("dek", "hero_caption", "hero_credit", "hero_alt")
+    plain_text_fields = ("headline", "dek", "hero_caption", "hero_credit", "hero_alt")
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -241,7 +241,7 @@ class Article(PlainTextFields, StoredValues):
         help_text="Use Heading 2 for crossheads: they divide the story into parts.",
     )
 
-    tags = TaggableManager(through=TaggedArticle, blank=True)
+    tags = TaggableManager(through=TaggedArticle, blank=True, manager=StoryTags)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -265,8 +265,11 @@ class Article(PlainTextFields, StoredValues):
     CONTENT_FIELDS = ("headline", "dek", "body")
 
     def save(self, *args, **kwargs):
-        # Every path that writes a body (admin, import, shell) stores clean HTML.
+        # Every path that writes a body (admin, import, shell) stores clean HTML,
+        # and the other fields plain text: before the change to a live story's
+        # words is judged below, not after.
         self.body = clean_body(self.body)
+        self.clean_plain_text()
         if self._state.adding:
             super().save(*args, **kwargs)
             return

@@ -1,6 +1,6 @@
 from django.db import models
 
-from ..html import clean_text
+from ..html import clean_name, clean_text
 
 
 class StoredValues(models.Model):
@@ -39,7 +39,11 @@ class StoredValues(models.Model):
 
 class PlainTextFields(models.Model):
     """The fields a model names in ``plain_text_fields`` lose all markup on
-    every save, whichever path writes them (admin, import, shell)."""
+    every save, whichever path writes them (admin, import, shell), and before
+    validation, so that uniqueness is checked on what will be stored.
+
+    ``tests/test_sanitising.py`` derives the list from the fields themselves:
+    every typed text field of the app must be named here."""
 
     plain_text_fields = ()
 
@@ -47,9 +51,23 @@ class PlainTextFields(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        for name in self.plain_text_fields:
-            setattr(self, name, clean_text(getattr(self, name)))
+        self.clean_plain_text()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.clean_plain_text()
+
+    @classmethod
+    def as_plain_text(cls, name, value):
+        """``value`` as the field ``name`` stores it. A field that may not be
+        blank never comes out empty: typed as markup only, it keeps its
+        characters without angle brackets."""
+        return (clean_text if cls._meta.get_field(name).blank else clean_name)(value)
+
+    def clean_plain_text(self):
+        for name in self.plain_text_fields:
+            setattr(self, name, self.as_plain_text(name, getattr(self, name)))
 
 
 class StoryPart(PlainTextFields, StoredValues):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .base import PlainTextFields
 from .publication import live
 
 
@@ -14,8 +15,10 @@ class CorrectionQuerySet(models.QuerySet):
         return self.order_by("-created_at", "-pk")
 
 
-class Correction(models.Model):
+class Correction(PlainTextFields, models.Model):
     """An entry in a story's public ledger of corrections, clarifications and updates."""
+
+    plain_text_fields = ("text",)
 
     class Kind(models.TextChoices):
         CORRECTION = "correction", "Correction"
@@ -56,7 +59,9 @@ class Correction(models.Model):
         return f"{self.get_kind_display()} to {self.article}"
 
     def save(self, *args, **kwargs):
-        # The ledger is public: a changed entry says so, on every path that writes one.
+        # The ledger is public: a changed entry says so, on every path that writes
+        # one. Compared as stored: removing markup alone is no change of wording.
+        self.clean_plain_text()
         if not self._state.adding:
             stored = (
                 type(self)

@@ -11,7 +11,7 @@ from .base import PlainTextFields
 class Author(PlainTextFields):
     """A byline: the name readers see on a story."""
 
-    plain_text_fields = ("role", "bio")
+    plain_text_fields = ("name", "role", "bio")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -45,7 +45,7 @@ class Author(PlainTextFields):
 class Expert(PlainTextFields):
     """An outside source the desk quotes."""
 
-    plain_text_fields = ("title", "affiliation", "bio")
+    plain_text_fields = ("name", "title", "affiliation", "bio")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)

@@ -7,7 +7,7 @@ from .base import PlainTextFields, StoredValues
 class Section(PlainTextFields, StoredValues):
     """A desk of the site: World, Politics, Business…"""
 
-    plain_text_fields = ("description",)
+    plain_text_fields = ("name", "description")
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)

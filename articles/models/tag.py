@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
+from taggit.managers import _TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from ..html import clean_name
@@ -41,7 +42,8 @@ class Tag(PlainTextFields, TagBase):
     kept as a ``TagRedirect`` so that links to it keep working.
     """
 
-    plain_text_fields = ("description",)  # the name: in Tag.save(), before its slug
+    # Cleaned before taggit's save() makes the slug from the name.
+    plain_text_fields = ("name", "description")
 
     description = models.TextField(blank=True, help_text="Shown at the top of the tag's page.")
 
@@ -50,17 +52,15 @@ class Tag(PlainTextFields, TagBase):
     class Meta:
         ordering = ["name"]
 
-    def clean(self):
-        # Check uniqueness against the name as it will be stored (markup removed).
-        self.name = clean_name(self.name)
-
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
+    def slugify(self, tag, i=None):
+        # Every slug taggit or a rename makes comes from the name as stored:
+        # "<b>Oslo</b>" is at /tags/oslo/, never /tags/boslob/.
+        return super().slugify(clean_name(tag), i)
+
     def save(self, *args, **kwargs):
-        # Here, not in the plain-text pre_save (articles/html.py): taggit makes
-        # the slug from the name inside save(), before pre_save runs.
-        self.name = clean_name(self.name)
         with transaction.atomic():
             old_slug = None
             if not self._state.adding:
@@ -79,17 +79,21 @@ class Tag(PlainTextFields, TagBase):
         Tags in ``ignoring`` do not count: the tag being renamed, or the tags
         being merged (they disappear).
         """
-        return cls.check_new_names([name], ignoring=ignoring)[name]
+        [slug] = cls.check_new_names([name], ignoring=ignoring).values()
+        return slug
 
     @classmethod
     def check_new_names(cls, names, *, ignoring=()):
         """Return ``{name: slug}`` for new tags called ``names``, or raise
         ``ValidationError`` naming each that cannot be one: too long, nothing to
         make an address from, too close to an existing tag (other than those in
-        ``ignoring``) or to another of ``names``. One query, however many names."""
+        ``ignoring``) or to another of ``names``. One query, however many names.
+
+        Names are judged, and returned, as they will be stored: without markup,
+        so "<b>OSLO</b>" is too close to "Oslo"."""
         max_length = cls._meta.get_field("name").max_length
         errors, slugs = [], {}
-        for name in names:
+        for name in map(clean_name, names):
             if len(name) > max_length:
                 errors.append(
                     ValidationError(
@@ -186,6 +190,7 @@ class Tag(PlainTextFields, TagBase):
                 tag.delete()
             # The UPDATE above sent no model signals.
             stories_changed.send(sender=Tag, stories=list(to_move), lists={f"list:tag:{self.pk}"})
+            new_name = clean_name(new_name) if new_name else ""
             if new_name and new_name != self.name:
                 self.name = new_name
                 self.slug = self.slugify(new_name)
@@ -207,8 +212,10 @@ class TagRedirect(models.Model):
         return f"/tags/{self.old_slug}/ → {self.tag}"
 
 
-class TagMerge(models.Model):
+class TagMerge(PlainTextFields, models.Model):
     """Audit record of one merge: who folded which tags into which, and when."""
+
+    plain_text_fields = ("kept_name",)
 
     merged_at = models.DateTimeField(auto_now_add=True)
     merged_by = models.ForeignKey(
@@ -227,6 +234,18 @@ class TagMerge(models.Model):
     @property
     def merged_names(self):
         return ", ".join(tag["name"] for tag in self.merged_tags)
+
+
+class StoryTags(_TaggableManager):
+    """``article.tags``: taggit's manager (``TaggableManager(manager=…)``),
+    taking tag names as they will be stored. taggit looks a name up before
+    ``Tag.save()`` removes its markup, so "<b>OSLO</b>" would miss "Oslo" and
+    become a second tag; here it is "OSLO" first, and finds "Oslo"."""
+
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        # The one step where add() and set() turn names into tags.
+        tags = [clean_name(tag) if isinstance(tag, str) else tag for tag in tags]
+        return super()._to_tag_model_instances([tag for tag in tags if tag != ""], tag_kwargs)
 
 
 class TaggedArticle(TaggedItemBase):

@@ -7,6 +7,7 @@ changes on ``Article`` itself all ask here, so a rule is enforced the same way
 on every path.
 """
 
+from django.conf import settings
 from django.utils import formats, timezone
 
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -49,6 +50,17 @@ def can_add_corrections(user, article):
         and is_editor(user)
         and user.has_perm("articles.add_correction")
     )
+
+
+def can_add_tags(user):
+    """New tags, in the article form's tag box and in the admin's imports: tag
+    managers only, while ``NEWSROOM_CONTROLLED_TAGS`` is on."""
+    return user.has_perm("articles.add_tag") or not settings.NEWSROOM_CONTROLLED_TAGS
+
+
+def can_add_authors(user):
+    """New bylines' people, in the admin (the byline's "+") and its imports."""
+    return user.has_perm("articles.add_author")
 
 
 class StaleArticle(Exception):
