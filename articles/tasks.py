@@ -96,6 +96,8 @@ def make_renditions(name, kind, refresh=()):
     stamps.invalidate(refresh)
     if not complete:
         raise RenditionsNotWritten(f"Renditions of {name} not all written (see the log)")
+    # Made: should one be lost later, the next page that misses it asks again.
+    cache.delete(_asked_key(name, kind))
 
 
 def runs_at_once():
@@ -110,11 +112,14 @@ def request_renditions(field_file, kind):
     if runs_at_once():
         make_renditions.enqueue(field_file.name, kind)
         return True
-    asked = f"{ASKED_PREFIX}{renditions.rendition_key(field_file.name)}:{kind}"
-    if cache.add(asked, True, ASK_SECONDS):
+    if cache.add(_asked_key(field_file.name, kind), True, ASK_SECONDS):
         refresh = [object_key(field_file.instance)]  # the story's, author's or expert's pages
         make_renditions.enqueue(field_file.name, kind, refresh=refresh)
     return False
+
+
+def _asked_key(name, kind):
+    return f"{ASKED_PREFIX}{renditions.rendition_key(name)}:{kind}"
 
 
 def _retry_later(sender, task_result, **kwargs):
