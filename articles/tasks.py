@@ -23,7 +23,8 @@ after each commit:
 * **edge purges** belong on the queue as well: a ``purge_edge(keys)`` task in
   this module calling the edge module's purge, enqueued by ``apply_changes``
   beside ``stamps.invalidate`` with the same keys, so that the retries below
-  cover a purge backend that is down.
+  cover a purge backend that is down. A scheduled story's purge at its time is
+  the same task enqueued with ``purge_edge.using(run_after=published_at)``.
 
 Arguments are plain ids, names and keys: the database backend stores them as
 JSON, and a task reads the rows as they are when it runs, not as they were.
