@@ -4,10 +4,10 @@ Model signals (and ``articles.signals.stories_changed`` for bulk writes that
 send none) only *record* what changed, in one ``Changes`` per transaction.
 After the transaction commits, ``apply_changes`` runs once for all of it:
 
+* the changed stories are re-indexed for search, by one task;
 * each page that shows something that changed is invalidated once, by the
   dependency keys the pages declared (``articles/pagecache/dependencies.py``),
   here and now;
-* the changed stories are re-indexed for search, by one task;
 * each new picture gets its renditions, by a task.
 
 Tasks run at once unless a worker is configured (``articles/tasks.py`` says
@@ -111,7 +111,7 @@ def _apply_pending(connection):
 
 
 def apply_changes(changes):
-    """Invalidate, re-index and make renditions once for everything in ``changes``."""
+    """Re-index, invalidate and make renditions once for everything in ``changes``."""
     stories = changes.stories | changes.story_pages
     keys = set(changes.keys)
     keys.update(story_key(pk) for pk in changes.stories)
@@ -130,6 +130,7 @@ def apply_changes(changes):
         to_index.update(
             Article.objects.for_owner(model(pk=pk)).values_list("pk", flat=True).order_by()
         )
+    # Enqueued first: a cache that is down (invalidate raises) holds back no index.
     if to_index:
         tasks.reindex_stories.enqueue(sorted(to_index))
     stamps.invalidate(keys)
