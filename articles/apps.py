@@ -8,6 +8,8 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         # Writes record what they changed; one after-commit step applies it.
-        from . import changes
+        from . import changes, tasks
 
         changes.connect()
+        # A queued task that fails goes back on the queue, later.
+        tasks.connect()

@@ -4,10 +4,14 @@ Model signals (and ``articles.signals.stories_changed`` for bulk writes that
 send none) only *record* what changed, in one ``Changes`` per transaction.
 After the transaction commits, ``apply_changes`` runs once for all of it:
 
-* each changed story is re-indexed for search once;
+* the changed stories are re-indexed for search, by one task;
 * each page that shows something that changed is invalidated once, by the
-  dependency keys the pages declared (``articles/pagecache/dependencies.py``);
-* new pictures get their renditions.
+  dependency keys the pages declared (``articles/pagecache/dependencies.py``),
+  here and now;
+* each new picture gets its renditions, by a task.
+
+Tasks run at once unless a worker is configured (``articles/tasks.py`` says
+what runs where, and why).
 
 A change that is rolled back stays recorded until the connection's next commit
 applies it: an extra refresh is harmless, a missed one is not. A failure here
@@ -22,7 +26,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from . import search
+from . import tasks
 from .models import (
     Article,
     Author,
@@ -47,7 +51,6 @@ from .pagecache.dependencies import (
     story_key,
     story_page_key,
 )
-from .pictures import renditions
 from .signals import stories_changed
 
 logger = logging.getLogger(__name__)
@@ -77,6 +80,7 @@ class Changes:
     keys: set = field(default_factory=set)
     # Authors and tags whose name may have changed: their stories' index rows carry it.
     renamed: set = field(default_factory=set)
+    # (field file, kind) of each picture a write brought: it needs renditions.
     pictures: list = field(default_factory=list)
 
     def __bool__(self):
@@ -126,10 +130,13 @@ def apply_changes(changes):
         to_index.update(
             Article.objects.for_owner(model(pk=pk)).values_list("pk", flat=True).order_by()
         )
-    search.index_articles(sorted(to_index))
+    # Enqueued first: a cache that is down (invalidate raises) holds back no index.
+    if to_index:
+        tasks.reindex_stories.enqueue(sorted(to_index))
     stamps.invalidate(keys)
+    # An edge cache's purge of the same keys goes here, as a task (articles/tasks.py).
     for field_file, kind in changes.pictures:
-        renditions.picture(field_file, kind)
+        tasks.request_renditions(field_file, kind)
 
 
 # -- what each write records ------------------------------------------------------
@@ -152,9 +159,18 @@ def _article_saved(sender, instance, created, raw=False, **kwargs):
         moved={instance.pk} if moved else (),
         lists={(instance.pk, list_key("section", pk)) for pk in sections},
         listed_before={instance.pk} if _stored(instance, "status") == LISTED else (),
-        pictures=[(instance.hero_image, "hero")] if instance.hero_image else [],
+        pictures=_new_picture(instance, "hero_image", "hero"),
     )
     instance.remember_stored_values()
+
+
+def _new_picture(instance, field_name, kind):
+    """The picture in ``field_name`` if this write brought it: renditions are
+    made once for each upload, not on every save of its story or person."""
+    field_file = getattr(instance, field_name)
+    if field_file and field_file != _stored(instance, field_name):
+        return [(field_file, kind)]
+    return []
 
 
 def _article_deleted(sender, instance, **kwargs):
@@ -220,11 +236,14 @@ def _owner_changed(sender, instance, signal, created=False, raw=False, **kwargs)
         keys.add(NAV)  # every page lists sections by name, in order
         instance.remember_stored_values()
     renamed = signal is post_save and not created and sender in (Author, Tag)
+    photo = signal is post_save and sender in (Author, Expert)
     record(
         keys=keys,
         renamed={(sender, instance.pk)} if renamed else (),
-        pictures=[(instance.photo, "portrait")] if getattr(instance, "photo", None) else [],
+        pictures=_new_picture(instance, "photo", "portrait") if photo else [],
     )
+    if photo:
+        instance.remember_stored_values()
 
 
 def _correction_changed(sender, instance, raw=False, **kwargs):

@@ -2,15 +2,18 @@
 
 Reporters see their own work (the stories with their byline); editors see the
 whole desk's, and what waits for their review. Each list is one query for the
-stories plus one for their bylines, however long it is.
+stories plus one for their bylines, however long it is. Staff who may see the
+task queue's results are told when tasks fail or wait too long for a worker.
 """
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
+from . import tasks
 from .models import Article
 from .publishing import roles as workflow
 
@@ -36,6 +39,41 @@ class DeskList:
     empty: str
     rows: list[DeskRow] = field(default_factory=list)
     more_url: str = ""  # the article list with the same filter, when there are more rows
+
+
+@dataclass
+class QueueWarning:
+    text: str
+    url: str  # the task results it is about
+
+
+def queue_warnings(user, now=None):
+    """What the desk says about the task queue: tasks that failed after every
+    try, and tasks waiting for a worker that is not running or cannot keep up.
+    Only to staff who may see the task results, and only when there is a queue."""
+    if not user.has_perm("django_tasks_database.view_dbtaskresult"):
+        return []
+    failed, waiting = tasks.queue_health(now or timezone.now())
+    results = reverse("admin:django_tasks_database_dbtaskresult_changelist")
+    warnings = []
+    if failed:
+        warnings.append(
+            QueueWarning(
+                f"{failed} task{pluralize(failed)} failed in the last day after every "
+                "retry: search or pictures may be behind.",
+                f"{results}?status__exact=FAILED",
+            )
+        )
+    if waiting:
+        minutes = int(tasks.WAITING_TOO_LONG.total_seconds() // 60)
+        warnings.append(
+            QueueWarning(
+                f"{waiting} task{pluralize(waiting)} waiting more than {minutes} minutes "
+                "for a worker: is manage.py db_worker running?",
+                f"{results}?status__exact=READY",
+            )
+        )
+    return warnings
 
 
 def _rows(queryset, when):

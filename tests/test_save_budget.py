@@ -10,8 +10,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles import changes
+from articles import search
 from articles.models import Article, Byline, ExpertQuote, Tag, TaggedArticle
+from articles.pagecache import stamps
 from tests.factories import make_article, make_author, make_editor, make_expert, make_section
 from tests.workflow_helpers import ADD_URL, change_url, form_data, logged_in, management
 
@@ -78,7 +79,7 @@ def warm_up(client, url):
 def side_effects(monkeypatch):
     """Every call the after-commit step makes to the search index and the page cache."""
     calls = {"index": [], "invalidate": []}
-    real_index, real_invalidate = changes.search.index_articles, changes.stamps.invalidate
+    real_index, real_invalidate = search.index_articles, stamps.invalidate
 
     def index_articles(ids):
         calls["index"].append(list(ids))
@@ -88,8 +89,8 @@ def side_effects(monkeypatch):
         calls["invalidate"].append(set(keys))
         real_invalidate(keys)
 
-    monkeypatch.setattr(changes.search, "index_articles", index_articles)
-    monkeypatch.setattr(changes.stamps, "invalidate", invalidate)
+    monkeypatch.setattr(search, "index_articles", index_articles)
+    monkeypatch.setattr(stamps, "invalidate", invalidate)
     return calls
 
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from ..html import clean_name, clean_text
 
@@ -31,10 +32,16 @@ class StoredValues(models.Model):
     def remember_stored_values(self):
         """After a save: what is stored now is what this instance holds."""
         self.stored_values = {
-            field.attname: self.__dict__[field.attname]
+            field.attname: _column_value(self.__dict__[field.attname])
             for field in self._meta.concrete_fields
             if field.attname in self.__dict__
         }
+
+
+def _column_value(value):
+    # A file field holds a FieldFile that a later upload renames in place:
+    # its name is what the column stores.
+    return value.name if isinstance(value, FieldFile) else value
 
 
 class PlainTextFields(models.Model):

@@ -5,10 +5,10 @@ from django.db import models
 from django.urls import reverse
 
 from ..pictures.uploads import GeneratedName, SafeImageField
-from .base import PlainTextFields
+from .base import PlainTextFields, StoredValues
 
 
-class Author(PlainTextFields):
+class Author(PlainTextFields, StoredValues):
     """A byline: the name readers see on a story."""
 
     plain_text_fields = ("name", "role", "bio")
@@ -42,7 +42,7 @@ class Author(PlainTextFields):
         return reverse("articles:author", kwargs={"slug": self.slug})
 
 
-class Expert(PlainTextFields):
+class Expert(PlainTextFields, StoredValues):
     """An outside source the desk quotes."""
 
     plain_text_fields = ("name", "title", "affiliation", "bio")

@@ -236,13 +236,10 @@ def _remake(problem, report):
         if other.original == problem.original and other.kind == BROKEN_RENDITION:
             storage.delete(other.name)
     model, field_name, kind = problem.picture
-    instance = model._default_manager.filter(**{field_name: problem.original}).first()
-    if instance is None:
+    if not model._default_manager.filter(**{field_name: problem.original}).exists():
         return False  # changed since the check: the next check sees it as it is now
     try:
-        _, complete = renditions.make_renditions(
-            getattr(instance, field_name), renditions.KINDS[kind]
-        )
+        _, complete = renditions.make_renditions(problem.original, renditions.KINDS[kind])
     except (OSError, UnidentifiedImageError, ValueError) as error:
         logger.warning("Renditions of %s not remade: %s", problem.original, error)
         return False

@@ -8,16 +8,18 @@ reader. The original upload's URL is never put in a page.
 
 Renditions are files in the ``renditions`` storage (``MEDIA_ROOT/renditions/``),
 named by an HMAC of the upload's name: a rendition's URL does not reveal where
-the original lives. They are made after the article, author or expert is saved
-(``articles.changes``) and, for images that arrived some other way, the
-first time a page needs them. What a page needs to write the ``<picture>``
-(the widths, the height of each) is kept in the cache for a few minutes, so
-rendering a page rarely opens a file.
+the original lives. They are made by a task (``articles.tasks.make_renditions``
+calls ``make_all``) after the article, author or expert is saved, and when a
+page finds some missing. A page itself never makes one: ``picture`` links the
+renditions that are whole and says whether any are missing, and the reader
+path (``articles/templatetags/reader.py``) asks the task queue for those. What
+a page needs to write the ``<picture>`` (the widths, the height of each) is
+kept in the cache for a few minutes, so rendering a page rarely opens a file.
 
 A rendition that could not be written (a full disk) or that is missing or cut
 off on the disk is never linked from a page: the plan lists only whole files,
-is cached only when every file was written, and each file is checked when the
-plan is made again, so the next request after that remakes what is broken.
+is cached only when every file is whole, and each file is checked when the
+plan is made again, so the next page after that asks for what is broken.
 """
 
 import io
@@ -27,7 +29,7 @@ from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
+from django.core.files.storage import default_storage, storages
 from django.utils.crypto import salted_hmac
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -202,33 +204,50 @@ def plan_of(key, original, kind):
     return Plan(key, widths, aspect, "png" if alpha else "jpg")
 
 
-def make_renditions(field_file, kind):
-    """Make whichever renditions of ``field_file`` are missing or broken.
+def upload_storage():
+    """Where uploads live: the storage of the models' picture fields."""
+    return default_storage
+
+
+def _missing(storage, plan):
+    """The (width, extension) of each rendition in ``plan`` that is not whole."""
+    return [
+        (width, extension)
+        for width in plan.widths
+        for extension in plan.extensions
+        if not is_whole(storage, rendition_name(plan.key, width, extension))
+    ]
+
+
+def make_renditions(name, kind):
+    """Make whichever renditions of the upload ``name`` are missing or broken.
 
     Returns ``(plan, complete)``. The plan lists only the widths whose files are
     whole, so nothing broken is ever linked; ``complete`` is false when a file
-    could not be written (a full disk), and the next request that needs the
-    picture tries again. Raises ``OSError``/``UnidentifiedImageError`` when the
-    upload itself cannot be read.
+    could not be written (a full disk). Raises ``OSError``/``UnidentifiedImageError``
+    when the upload itself cannot be read.
     """
     storage = rendition_storage()
-    key = rendition_key(field_file.name)
-    field_file.open("rb")
-    try:
-        with Image.open(field_file) as original:
-            original.seek(0)  # the first frame of an animation
-            plan = plan_of(key, original, kind)
-            to_make = [
-                (width, extension)
-                for width in plan.widths
-                for extension in plan.extensions
-                if not is_whole(storage, rendition_name(key, width, extension))
-            ]
-            failed = _make(storage, original, plan, kind, to_make) if to_make else set()
-    finally:
-        field_file.close()
+    with upload_storage().open(name, "rb") as handle, Image.open(handle) as original:
+        original.seek(0)  # the first frame of an animation
+        plan = plan_of(rendition_key(name), original, kind)
+        to_make = _missing(storage, plan)
+        failed = _make(storage, original, plan, kind, to_make) if to_make else set()
     whole = tuple(width for width in plan.widths if width not in failed)
     return replace(plan, widths=whole), not failed
+
+
+def whole_renditions(name, kind):
+    """``(plan, complete)`` as ``make_renditions`` gives them, making nothing.
+
+    Reads the upload's header and the two ends of each rendition: what a page
+    may link now, without waiting for a resize.
+    """
+    with upload_storage().open(name, "rb") as handle, Image.open(handle) as original:
+        plan = plan_of(rendition_key(name), original, kind)
+    missing = {width for width, _ in _missing(rendition_storage(), plan)}
+    whole = tuple(width for width in plan.widths if width not in missing)
+    return replace(plan, widths=whole), not missing
 
 
 def _make(storage, original, plan, kind, to_make):
@@ -243,27 +262,40 @@ def _make(storage, original, plan, kind, to_make):
                 cut = _cut(upright, kind, width, plan.aspect)
             storage.save(name, ContentFile(_encode(cut, extension)))
         except OSError as error:
-            # A full or failing disk fails every write alike: stop here, and
-            # the next request that needs the picture tries again.
+            # A full or failing disk fails every write alike: stop here; the
+            # task that asked fails, and is tried again later (articles.tasks).
             logger.warning("Renditions of %s not written: %s", plan.key, error)
             return {width for width, _ in to_make[done:]}
     return set()
 
 
-def plan_for(field_file, kind_name):
-    """The ``Plan`` of an upload, from the cache, making renditions if needed.
+def make_all(name, kind_name):
+    """Make the missing renditions of an upload; whether all are whole now.
 
-    Only a plan whose files were all written is cached, and only for
-    ``PLAN_SECONDS``: a rendition lost or damaged on the disk since is found and
-    remade by the next request after that.
+    A complete plan is cached for ``PLAN_SECONDS``, so the pages that show the
+    picture next link it without opening a file.
     """
-    cache_key = plan_cache_key(field_file.name, kind_name)
+    plan, complete = make_renditions(name, KINDS[kind_name])
+    if complete:
+        cache.set(plan_cache_key(name, kind_name), plan, PLAN_SECONDS)
+    return complete
+
+
+def plan_for(name, kind_name):
+    """``(plan, complete)``: the renditions of an upload a page may link.
+
+    From the cache, or else from the files, writing nothing. Only a complete
+    plan is cached, and only for ``PLAN_SECONDS``: a rendition lost or damaged
+    on the disk since is found by the next page after that.
+    """
+    cache_key = plan_cache_key(name, kind_name)
     plan = cache.get(cache_key)
-    if plan is None:
-        plan, complete = make_renditions(field_file, KINDS[kind_name])
-        if complete:
-            cache.set(cache_key, plan, PLAN_SECONDS)
-    return plan
+    if plan is not None:
+        return plan, True
+    plan, complete = whole_renditions(name, KINDS[kind_name])
+    if complete:
+        cache.set(cache_key, plan, PLAN_SECONDS)
+    return plan, complete
 
 
 def plan_cache_key(name, kind_name):
@@ -271,20 +303,22 @@ def plan_cache_key(name, kind_name):
 
 
 def picture(field_file, kind_name):
-    """A ``Picture`` for an image field, or None when there is no usable image.
+    """``(picture, complete)`` for an image field: a ``Picture`` of the renditions
+    that are whole (None when there are none, or no usable image), and whether
+    none is missing. Nothing is made here (see the module's docstring).
 
     A file that cannot be read (missing, corrupt) gives None and a log entry:
-    the page shows without the picture rather than failing.
+    the page shows without the picture rather than failing, and asks for nothing.
     """
     if not field_file:
-        return None
+        return None, True
     try:
-        plan = plan_for(field_file, kind_name)
+        plan, complete = plan_for(field_file.name, kind_name)
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError):
         logger.exception("No renditions for %s", field_file.name)
-        return None
+        return None, True
     if not plan.widths:
-        return None
+        return None, complete
     storage = rendition_storage()
 
     def renditions(extension):
@@ -297,8 +331,9 @@ def picture(field_file, kind_name):
             for width in plan.widths
         )
 
-    return Picture(
+    found = Picture(
         webp=renditions("webp"),
         fallback=renditions(plan.fallback),
         fallback_type="image/png" if plan.fallback == "png" else "image/jpeg",
     )
+    return found, complete

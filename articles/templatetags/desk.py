@@ -11,9 +11,12 @@ register = template.Library()
 @register.inclusion_tag("admin/articles/desk.html", takes_context=True)
 def desk_dashboard(context):
     user = context["request"].user
-    if not user.has_perm("articles.change_article"):
-        return {"desk_lists": []}
-    return {"desk_lists": dashboard.desk_lists(user)}
+    return {
+        "desk_lists": (
+            dashboard.desk_lists(user) if user.has_perm("articles.change_article") else []
+        ),
+        "queue_warnings": dashboard.queue_warnings(user),
+    }
 
 
 @register.inclusion_tag("admin/articles/desk_health.html")

@@ -3,15 +3,25 @@
 from django import template
 from django.conf import settings
 
-from articles import seo
+from articles import seo, tasks
 from articles.pictures import renditions
 
 register = template.Library()
 
 
+def _picture(field_file, kind):
+    """The reader path's ``Picture``: the renditions that are whole, never a
+    resize. Missing ones are asked of the task queue; when that ran the task at
+    once (no worker configured), what it made is linked."""
+    found, complete = renditions.picture(field_file, kind)
+    if not complete and tasks.request_renditions(field_file, kind):
+        found, _ = renditions.picture(field_file, kind)
+    return found
+
+
 def _largest_rendition(request, field_file, kind):
     """For search engines and social cards: the biggest JPEG/PNG rendition."""
-    found = renditions.picture(field_file, kind)
+    found = _picture(field_file, kind)
     return request.build_absolute_uri(found.largest.url) if found else None
 
 
@@ -82,7 +92,7 @@ def picture(field_file, kind, alt="", sizes="100vw", loading="lazy", css_class="
     fallback at several widths, never the upload itself. ``loading="eager"``
     for the picture at the top of a page, which browsers should fetch first."""
     return {
-        "picture": renditions.picture(field_file, kind),
+        "picture": _picture(field_file, kind),
         "alt": alt,
         "sizes": sizes,
         "loading": loading,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -47,6 +48,10 @@ INSTALLED_APPS = [
     "reversion",
     "csp",
     "axes",
+    # The tasks API (a backport of Django 6's django.tasks) and its database queue.
+    # The queue's table exists whichever backend runs, so switching needs no migration.
+    "django_tasks",
+    "django_tasks_db",
     "articles",
 ]
 
@@ -139,6 +144,22 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+
+# Work that follows a write (search re-indexing, renditions: articles/tasks.py).
+# With no worker configured it runs as it is enqueued, in the same process, so
+# `make run` stays one command; TASKS_BACKEND=database puts it on a queue in the
+# database that `manage.py db_worker` works through.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate").strip().lower()
+if TASKS_BACKEND not in TASK_BACKENDS:
+    # A typo must not quietly run everything inline on a site that has a worker.
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND={TASKS_BACKEND!r}: use one of {', '.join(TASK_BACKENDS)}."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

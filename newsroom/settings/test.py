@@ -13,3 +13,7 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="newsroom-test-media-")  # noqa: F405
 # Whitenoise serves STATIC_ROOT; under test (DEBUG off) it warns once per client
 # when the folder is missing, and nothing has run collectstatic here.
 STATIC_ROOT = tempfile.mkdtemp(prefix="newsroom-test-static-")
+
+# Tasks run as they are enqueued, whatever TASKS_BACKEND the shell has: the
+# tests that need the database queue ask for it (tests/test_tasks.py).
+TASKS = {"default": {"BACKEND": TASK_BACKENDS["immediate"]}}  # noqa: F405

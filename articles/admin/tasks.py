@@ -1,0 +1,32 @@
+"""Task results: django-tasks-db's read-only admin, with how often each task
+ran and its last error. A task waiting to be tried again is *Ready* with more
+than one attempt; one that has run out of tries is *Failed*
+(``articles/tasks.py``)."""
+
+from django.contrib import admin
+from django_tasks_db import admin as tasks_db_admin
+from django_tasks_db.models import DBTaskResult
+
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(tasks_db_admin.DBTaskResultAdmin):
+    list_display = (
+        "task_name",
+        "status",
+        "attempts",
+        "last_error",
+        "enqueued_at",
+        "display_run_after",
+        "finished_at",
+    )
+    list_filter = ("status", "queue_name")
+
+    @admin.display(description="attempts")
+    def attempts(self, obj):
+        return len(obj.worker_ids)
+
+    @admin.display(description="last error")
+    def last_error(self, obj):
+        return obj.exception_class_path.rpartition(".")[2] or self.get_empty_value_display()

@@ -1,0 +1,175 @@
+"""Work that follows a write and need not hold up the request that made it.
+
+The tasks use Django's tasks API (``django_tasks``, the backport of Django 6's
+``django.tasks``). Which backend runs them is a setting, ``TASKS_BACKEND``:
+
+* ``immediate`` (the default; ``make run``, the tests): a task runs as it is
+  enqueued, in the process that enqueues it. There is nothing else to start.
+* ``database`` (django-tasks-db): tasks wait in a table until
+  ``manage.py db_worker`` runs them, on this machine or another.
+
+What runs where is decided in one place, ``articles.changes.apply_changes``,
+after each commit:
+
+* **inline**: the page-cache invalidation (``stamps.invalidate``). It is a few
+  cache writes, and the editor who saved, like every reader after them, must
+  get the new page at once, not when a worker comes round to it.
+* **on the queue**: re-indexing stories for search (``reindex_stories``: a few
+  queries a story, and an author's or tag's rename re-indexes all of theirs)
+  and the renditions of new pictures (``make_renditions``: a second or more of
+  Pillow a picture). A page that finds renditions missing asks for them here
+  too and meanwhile links only those that exist: a reader never waits for a
+  resize.
+* **edge purges** belong on the queue as well: a ``purge_edge(keys)`` task in
+  this module calling the edge module's purge, enqueued by ``apply_changes``
+  beside ``stamps.invalidate`` with the same keys, so that the retries below
+  cover a purge backend that is down. A scheduled story's purge at its time is
+  the same task enqueued with ``purge_edge.using(run_after=published_at)``.
+
+Arguments are plain ids, names and keys: the database backend stores them as
+JSON, and a task reads the rows as they are when it runs, not as they were.
+
+A task of this module that raises is tried again after each of
+``RETRY_DELAYS`` and then left failed: the admin lists it under *Task results*
+with its traceback, and the desk says that tasks are failing. Retrying needs
+the queue; a task run at once that fails is logged, and the next save or page
+that needs the work asks for it again.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task, task_backends
+from django_tasks.backends.immediate import ImmediateBackend
+from django_tasks.signals import task_finished
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+from . import search
+from .pagecache import stamps
+from .pagecache.dependencies import object_key
+from .pictures import renditions
+
+logger = logging.getLogger(__name__)
+
+# A failed task runs again after each of these, then is left failed: a cache
+# or disk that is down for a moment costs a minute, one down for an afternoon
+# about two and a half hours of tries.
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+)
+
+# A picture's missing renditions are asked of the queue once in this time,
+# however many readers see its pages before a worker has made them.
+ASK_SECONDS = 600
+ASKED_PREFIX = "newsroom:renditions-asked:"
+
+# What the desk warns about: tasks that failed for good within a day, and
+# tasks left waiting longer than a worker that is running ever leaves them.
+FAILED_WITHIN = timedelta(days=1)
+WAITING_TOO_LONG = timedelta(minutes=5)
+
+
+class RenditionsNotWritten(Exception):
+    """Some renditions could not be written (a full disk): the task is tried again."""
+
+
+@task()
+def reindex_stories(story_ids):
+    """Bring the search index rows of these stories up to date (or remove them)."""
+    search.index_articles(story_ids)
+
+
+@task()
+def make_renditions(name, kind, refresh=()):
+    """Make the missing renditions of the upload ``name``, of ``kind`` ("hero",
+    "portrait"); then stamp the dependency keys in ``refresh``, the pages that
+    show the picture, which were rendered without these renditions meanwhile."""
+    if not renditions.upload_storage().exists(name):
+        return  # replaced or deleted since it was asked for: nothing to make
+    complete = renditions.make_all(name, kind)
+    stamps.invalidate(refresh)
+    if not complete:
+        raise RenditionsNotWritten(f"Renditions of {name} not all written (see the log)")
+    # Made: should one be lost later, the next page that misses it asks again.
+    cache.delete(_asked_key(name, kind))
+
+
+def runs_at_once():
+    """Whether a task runs as it is enqueued: no worker is configured."""
+    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], ImmediateBackend)
+
+
+def request_renditions(field_file, kind):
+    """Ask for the renditions of a picture that a save brought or a page found
+    missing. True when they have been made already (no worker: the task ran at
+    once), so a page links them; with a worker, False at once."""
+    if runs_at_once():
+        make_renditions.enqueue(field_file.name, kind)
+        return True
+    if cache.add(_asked_key(field_file.name, kind), True, ASK_SECONDS):
+        refresh = [object_key(field_file.instance)]  # the story's, author's or expert's pages
+        make_renditions.enqueue(field_file.name, kind, refresh=refresh)
+    return False
+
+
+def _asked_key(name, kind):
+    return f"{ASKED_PREFIX}{renditions.rendition_key(name)}:{kind}"
+
+
+def _retry_later(sender, task_result, **kwargs):
+    """A queued task of this module failed: back to the queue after the next of
+    ``RETRY_DELAYS``, or left failed when they have run out.
+
+    The job keeps its one row: django-tasks-db counts each run of it in
+    ``attempts``, and the row shows the last error while it waits.
+    """
+    if task_result.status != TaskResultStatus.FAILED or not issubclass(sender, DatabaseBackend):
+        return
+    if not task_result.task.module_path.startswith(f"{__name__}."):
+        return
+    attempt = task_result.attempts
+    name = task_result.task.name
+    if attempt > len(RETRY_DELAYS):
+        logger.error("Task %s %s failed %d times; left failed", name, task_result.id, attempt)
+        return
+    run_after = timezone.now() + RETRY_DELAYS[attempt - 1]
+    # The worker calls this from its error handler: whatever goes wrong here
+    # is logged rather than stopping the worker.
+    try:
+        DBTaskResult.objects.filter(id=task_result.id, status=TaskResultStatus.FAILED).update(
+            status=TaskResultStatus.READY, run_after=run_after, finished_at=None
+        )
+    except Exception:
+        logger.exception("Task %s %s not put back on the queue", name, task_result.id)
+        return
+    logger.warning(
+        "Task %s %s failed (attempt %d); again at %s", name, task_result.id, attempt, run_after
+    )
+
+
+def queue_health(now):
+    """``(failed, waiting)``: how many queued tasks failed for good within
+    ``FAILED_WITHIN``, and how many ready ones have waited longer than
+    ``WAITING_TOO_LONG`` (no worker is running, or it cannot keep up).
+    Two counts; none, and no query, when tasks run at once."""
+    if runs_at_once():
+        return 0, 0
+    results = DBTaskResult.objects.filter(backend_name=DEFAULT_TASK_BACKEND_ALIAS)
+    failed = results.failed().filter(finished_at__gte=now - FAILED_WITHIN).count()
+    since = now - WAITING_TOO_LONG
+    # Waiting since it was enqueued, or since its retry was due.
+    waited = Q(run_after=get_date_max()) | Q(run_after__lte=since)
+    waiting = results.ready().filter(waited, enqueued_at__lte=since).count()
+    return failed, waiting
+
+
+def connect():
+    """Called once from ``ArticlesConfig.ready``."""
+    task_finished.connect(_retry_later, dispatch_uid="newsroom-tasks-retry-later")
