@@ -42,6 +42,7 @@ from .storage import StorageUnavailable
 
 # Above MAX_UPLOAD_BYTES and any re-encoding of it: one PUT per file.
 SINGLE_PUT_BYTES = 64 * 1024 * 1024
+NOT_FOUND = {"NoSuchKey", "404"}
 CLIENT_CONFIG = Config(
     # An editor waits for an upload: an unreachable store is a form error within
     # seconds, not after botocore's default minute-long timeouts and five attempts.
@@ -61,7 +62,9 @@ def storage_errors(name):
     try:
         yield
     except ClientError as error:
-        if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+        # A missing object, not a missing bucket (NoSuchBucket, a 404 too).
+        # A HEAD's error has no body, so its code is the bare status.
+        if error.response.get("Error", {}).get("Code") in NOT_FOUND:
             raise FileNotFoundError(f"No object {name}") from error
         raise StorageUnavailable(f"{name}: {error}") from error
     except (BotoCoreError, Boto3Error) as error:

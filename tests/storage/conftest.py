@@ -140,7 +140,8 @@ class Media:
     def _static(self):
         return {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
-    def keys(self, prefix=""):
+    def names(self, prefix=""):
+        """The bucket's object names under ``prefix``."""
         return self.server.keys(self.bucket, prefix)
 
     def read(self, key):

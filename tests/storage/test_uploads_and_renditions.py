@@ -44,7 +44,7 @@ def test_an_upload_through_the_admin_is_stored_clean_under_one_name_and_nothing_
     assert response.status_code == 302
     photo = Author.objects.get().photo
     assert photo.name.startswith("authors/")
-    assert media.keys("authors/") == [photo.name]
+    assert media.names("authors/") == [photo.name]
     with Image.open(io.BytesIO(media.read(photo.name))) as stored:
         stored.load()
         assert stored.size == (900, 600)
@@ -63,7 +63,7 @@ def test_renditions_are_written_to_the_bucket_and_served_from_it_whole(
         for extension in ("webp", "jpg")
     )
     # Made after the save, before any reader asked.
-    assert media.keys("renditions/") == expected
+    assert media.names("renditions/") == expected
 
     response = client.get(author.get_absolute_url())
 
@@ -97,7 +97,7 @@ def test_rendition_links_use_the_cdn_domain_when_one_is_set(superuser_client, cl
     webp_srcset, _, img = _picture(response.content.decode())
     for url, _ in links(webp_srcset) + links(img["srcset"]):
         assert url.startswith("https://media.example.org/renditions/")
-        assert media.keys(url.removeprefix("https://media.example.org/")), url
+        assert media.names(url.removeprefix("https://media.example.org/")), url
     assert "https://media.example.org" in response["Content-Security-Policy"]
     # Signed links to private uploads cannot go through the CDN: they stay on the store.
     assert author.photo.url.startswith(f"{media.server.endpoint}/{media.bucket}/authors/")
@@ -133,7 +133,7 @@ def test_hostile_uploads_are_refused_and_nothing_reaches_the_bucket(superuser_cl
     errors = response.context["adminform"].form.errors
     assert message in " ".join(errors["photo"]), errors["photo"]
     assert not Author.objects.exists()
-    assert media.keys() == []
+    assert media.names() == []
 
 
 def test_an_upload_staged_for_a_form_refused_for_another_reason_is_deleted(superuser_client, media):
@@ -142,7 +142,7 @@ def test_an_upload_staged_for_a_form_refused_for_another_reason_is_deleted(super
     assert response.status_code == 200
     assert "slug" in response.context["adminform"].form.errors
     assert not Author.objects.exists()
-    assert media.keys() == []
+    assert media.names() == []
 
 
 def test_a_cut_off_rendition_in_the_bucket_is_remade_before_a_page_links_it(
