@@ -18,9 +18,15 @@ from pathlib import Path
 
 import boto3
 import pytest
+from django.core.files.storage import storages
 
+from newsroom.settings import test as test_settings
 from newsroom.settings.base import object_storage
 
+# The settings' own local storages, as the suite runs with them.
+LOCAL = {
+    alias: options for alias, options in test_settings.STORAGES.items() if alias != "staticfiles"
+}
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"
 REGION = "eu-west-1"
 
@@ -136,6 +142,12 @@ class Media:
             self.monkeypatch.setenv(name, value)
         self.bucket = bucket
         self.settings.STORAGES = {**object_storage(bucket), "staticfiles": self._static()}
+
+    def use_local(self, folder):
+        """Media on the local disk in ``folder``, as on one box; its storage."""
+        self.settings.MEDIA_ROOT = str(folder)
+        self.settings.STORAGES = {**LOCAL, "staticfiles": self._static()}
+        return storages["default"]
 
     def _static(self):
         return {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

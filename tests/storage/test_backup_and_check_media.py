@@ -98,3 +98,18 @@ def test_check_media_finds_and_repairs_what_is_wrong_in_the_bucket(media, monkey
         with Image.open(io.BytesIO(media.read(name))) as remade:
             remade.load()
     assert media.names("authors/") == [author.photo.name]
+
+
+def test_a_backup_from_one_box_restores_into_a_bucket(media, settings, tmp_path):
+    on_disk = media.use_local(tmp_path / "media")
+    article = newsroom_content()
+    with on_disk.open(article.hero_image.name) as stored:
+        image = stored.read()
+    call_command("backup", str(tmp_path / "site.tar.gz"), stdout=io.StringIO())
+
+    call_command("flush", interactive=False, verbosity=0)
+    media.use(media.server.new_bucket())
+    call_command("restore", str(tmp_path / "site.tar.gz"), stdout=io.StringIO())
+
+    assert media.read(article.hero_image.name) == image
+    assert "0 problems found" in check_media()
