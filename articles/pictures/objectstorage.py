@@ -24,7 +24,6 @@ import contextlib
 import io
 import posixpath
 import uuid
-from contextlib import contextmanager
 from functools import cached_property
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -56,7 +55,7 @@ CLIENT_CONFIG = Config(
 )
 
 
-@contextmanager
+@contextlib.contextmanager
 def storage_errors(name):
     """botocore's and boto3's errors as the ``OSError`` a disk would raise."""
     try:

@@ -1,8 +1,9 @@
 """Stored files are whole or absent, never half-written.
 
-``AtomicFileSystemStorage`` (``STORAGES["default"]`` and ``["renditions"]``)
-writes every file under a temporary name in its own folder, flushes it to the
-disk and only then renames it to its real name. A full disk (``ENOSPC``) or a
+``AtomicFileSystemStorage`` (``STORAGES["default"]`` and ``["renditions"]`` with
+``MEDIA_STORAGE=local``, the default) writes every file under a temporary name
+in its own folder, flushes it to the disk and only then renames it to its real
+name. A full disk (``ENOSPC``) or a
 failing one (``EIO``) while writing leaves no file at all: the temporary one
 is removed and the error is raised to the caller. A crash half-way leaves at
 most a temporary file, which ``manage.py check_media`` finds and removes.

@@ -46,3 +46,15 @@ def test_files_in_lists_every_object_under_a_folder_with_its_time(media):
         "authors/three.jpg",
         *sorted(listed),
     ]
+
+
+def test_a_folder_inside_the_bucket_holds_the_media_and_names_leave_it_out(media):
+    media.use(media.bucket, AWS_LOCATION="site-one")
+    storage = storages["renditions"]
+
+    name = storage.save("renditions/ab/one.jpg", ContentFile(b"1"))
+
+    assert name == "renditions/ab/one.jpg"
+    assert media.names() == ["site-one/renditions/ab/one.jpg"]
+    assert [listed for listed, _ in storage.files_in("renditions")] == [name]
+    assert storage.url(name) == f"{media.server.endpoint}/{media.bucket}/site-one/{name}"
