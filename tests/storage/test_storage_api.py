@@ -1,6 +1,7 @@
 """The object store answers like the disk does: a missing object is
 ``FileNotFoundError``, a store that refuses is ``StorageUnavailable`` (an
-``OSError``), and a folder lists with each file's time."""
+``OSError``) raised by the call that asked, and a folder lists with each
+file's time."""
 
 import time
 
@@ -9,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
 from articles.pictures.storage import StorageUnavailable
+from tests.storage.conftest import Media
 
 pytestmark = pytest.mark.storage
 
@@ -58,3 +60,18 @@ def test_a_folder_inside_the_bucket_holds_the_media_and_names_leave_it_out(media
     assert media.names() == ["site-one/renditions/ab/one.jpg"]
     assert [listed for listed, _ in storage.files_in("renditions")] == [name]
     assert storage.url(name) == f"{media.server.endpoint}/{media.bucket}/site-one/{name}"
+
+
+def test_open_reads_the_whole_object_so_a_failure_is_raised_by_open(
+    own_s3_server, settings, monkeypatch
+):
+    Media(own_s3_server, settings, monkeypatch)
+    storages["default"].save("authors/one.jpg", ContentFile(b"the whole picture"))
+    handle = storages["default"].open("authors/one.jpg")
+
+    own_s3_server.stop()
+
+    with handle:
+        assert handle.read() == b"the whole picture"
+    with pytest.raises(StorageUnavailable):
+        storages["default"].open("authors/one.jpg")
