@@ -4,7 +4,9 @@ A backup is a ``.tar.gz`` holding:
 
 - ``manifest.json``: when, from which database, how many rows of each model;
 - ``data.json``: every row, as Django's ``dumpdata`` writes it;
-- ``media/``: the uploaded images and their renditions (``MEDIA_ROOT``).
+- ``media/``: the uploaded images and their renditions, read through the
+  media storages (``MEDIA_ROOT``, or the object store's bucket), so a backup
+  taken on one restores onto the other.
 
 JSON rather than a database's own dump format: one format for SQLite and
 PostgreSQL, restorable into either, so moving a site from SQLite to PostgreSQL
@@ -24,18 +26,24 @@ archive (files are not deleted when rows are).
 """
 
 import json
+import os
 import tarfile
 import tempfile
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.files import File
+from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.db import connections, transaction
 from django.utils import timezone
+
+from articles.pictures.renditions import RENDITIONS_DIR
+from articles.pictures.storage import is_temporary
 
 FORMAT = 1
 # Rebuilt by migrate on the restored instance, or per-instance only: sessions
@@ -82,9 +90,22 @@ def row_counts():
     }
 
 
-def media_files(root):
-    root = Path(root)
-    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
+def media_storage(name):
+    """The storage a media file belongs in: renditions in theirs, uploads in the default."""
+    return storages["renditions" if name.startswith(f"{RENDITIONS_DIR}/") else "default"]
+
+
+def media_files():
+    """``(name, modified timestamp)`` of every media file, sorted by name.
+
+    Both storages share one place (settings), so the default one lists all.
+    Temporary files of writes still under way (or never finished) are left out.
+    """
+    return sorted(
+        (name, modified)
+        for name, modified in storages["default"].files_in("")
+        if not is_temporary(PurePosixPath(name).name)
+    )
 
 
 def backup_name():
@@ -111,7 +132,7 @@ def make_backup(destination):
                 verbosity=0,
             )
             counts = row_counts()
-        media = media_files(settings.MEDIA_ROOT)
+        media = media_files()
         manifest = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),
@@ -125,8 +146,14 @@ def make_backup(destination):
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(Path(folder) / "manifest.json", arcname="manifest.json")
             archive.add(data, arcname="data.json")
-            for path in media:
-                archive.add(path, arcname=f"media/{path.relative_to(settings.MEDIA_ROOT)}")
+            for name, modified in media:
+                with media_storage(name).open(name, "rb") as handle:
+                    member = tarfile.TarInfo(f"media/{name}")
+                    # The size of what was opened: a rendition remade since has
+                    # another file under the same name.
+                    member.size, member.mtime = handle.seek(0, os.SEEK_END), int(modified)
+                    handle.seek(0)
+                    archive.addfile(member, handle)
         partial.replace(destination)
     return destination, manifest
 
@@ -141,9 +168,9 @@ def content_already_there():
     users = get_user_model()._default_manager.count()
     if users:
         found.append(f"{users} user accounts")
-    files = len(media_files(settings.MEDIA_ROOT))
+    files = len(media_files())
     if files:
-        found.append(f"{files} files in MEDIA_ROOT ({settings.MEDIA_ROOT})")
+        found.append(f"{files} files in the media storage ({media_place()})")
     return found
 
 
@@ -172,22 +199,26 @@ def restore_backup(source):
         if found:
             raise CommandError(
                 "Restore only into an empty instance (a new database and an empty "
-                f"MEDIA_ROOT); this one has {', '.join(found)}. Nothing was changed."
+                f"media storage); this one has {', '.join(found)}. Nothing was changed."
             )
 
         # Media first: saving the rows may make renditions from the images.
         media = [m for m in archive.getmembers() if m.name.startswith("media/")]
         for member in media:
             member.name = member.name.removeprefix("media/")
-        Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
         # The "data" filter refuses absolute paths, "..", links out and
-        # devices. Every member is checked before the first is written.
+        # devices; a storage holds only files. Every member is checked before
+        # the first is written.
         try:
             for member in media:
-                tarfile.data_filter(member, str(settings.MEDIA_ROOT))
+                tarfile.data_filter(member, folder)
+                if not (member.isfile() or member.isdir()):
+                    raise tarfile.FilterError(f"{member.name} is not a file")
         except tarfile.FilterError as error:
             raise CommandError(f"{source} is unsafe, nothing was restored: {error}") from None
-        archive.extractall(settings.MEDIA_ROOT, members=media, filter="data")
+        for member in media:
+            if member.isfile():
+                _restore_file(member.name, archive.extractfile(member))
 
         archive.extract("data.json", folder, filter="data")
         call_command("loaddata", str(Path(folder) / "data.json"), verbosity=0)
@@ -202,6 +233,19 @@ def restore_backup(source):
         raise CommandError(f"Rows differ after restoring (backup, now): {missing}")
     _rebuild_derived_data()
     return manifest
+
+
+def _restore_file(name, content):
+    stored = media_storage(name).save(name, File(content, name))
+    if stored != name:  # the instance was checked empty: someone wrote meanwhile
+        raise CommandError(f"{name} was stored as {stored}: the media storage is not empty.")
+
+
+def media_place():
+    """Where the media are, for messages: the folder or the bucket."""
+    storage = storages["default"]
+    bucket = getattr(storage, "bucket_name", None)
+    return f"bucket {bucket}" if bucket else str(settings.MEDIA_ROOT)
 
 
 def _rebuild_derived_data():

@@ -3,6 +3,7 @@ client address used by login throttling."""
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.core.files.storage import storages
 from django.shortcuts import render
 
 
@@ -18,6 +19,10 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only and request.path_info.startswith("/" + settings.NEWSROOM_ADMIN_URL):
             parts.update = {**(parts.update or {}), **ADMIN_POLICY_UPDATE}
+        # Renditions in an object store or behind a CDN come from its origin.
+        media_origin = getattr(storages["renditions"], "origin", None)
+        if media_origin:
+            parts.update = {**(parts.update or {}), "img-src": [media_origin]}
         return parts
 
 

@@ -13,6 +13,17 @@ def pytest_addoption(parser):
     )
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``storage`` start an S3 server (moto): they run only when
+    asked for by name, ``pytest -m storage``, as CI does in a step of its own."""
+    if "storage" in (config.option.markexpr or ""):
+        return
+    deselected = [item for item in items if item.get_closest_marker("storage")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("storage")]
+
+
 @pytest.fixture
 def superuser_client(client, db):
     client.force_login(make_staff("chief", superuser=True))

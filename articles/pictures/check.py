@@ -18,7 +18,6 @@ can be recovered) are kept, and so are their renditions.
 
 import json
 import logging
-import os
 import posixpath
 import time
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from reversion.models import Version
 
 from ..models import Article, Author, Expert
 from . import renditions
-from .storage import is_temporary
+from .storage import StorageUnavailable, is_temporary
 
 logger = logging.getLogger(__name__)
 
@@ -119,8 +118,14 @@ def picture_folders():
 
 
 def check(*, decode=False):
-    """A ``Report`` of what is wrong under MEDIA_ROOT; ``decode`` decodes every
-    rendition too (slow), instead of reading its header and its end."""
+    """A ``Report`` of what is wrong in the media storage (``MEDIA_ROOT`` or the
+    bucket); ``decode`` decodes every rendition too (slow), instead of reading
+    its header and its end. ``StorageUnavailable`` when the storage does not answer.
+
+    Everything goes through the storage's API, so the same check runs on a
+    disk and on an object store. Both storages share one place (settings), so
+    the renditions storage lists the upload folders too.
+    """
     report = Report()
     storage = renditions.rendition_storage()
     expected, row_keys = set(), set()
@@ -135,10 +140,11 @@ def check(*, decode=False):
     revision_keys = {renditions.rendition_key(name) for name in referenced} - row_keys
     now = time.time()
     for folder in picture_folders():
-        for name, path in _files_in(storage, folder):
-            old = now - os.stat(path).st_mtime > GRACE
+        for name, modified in storage.files_in(folder):
+            old = now - modified > GRACE
             if is_temporary(PurePosixPath(name).name):
-                report.problems.append(Problem(TEMPORARY_FILE, name, _age(now, path), old=old))
+                age = f"{(now - modified) / 60:.0f} min old"
+                report.problems.append(Problem(TEMPORARY_FILE, name, age, old=old))
             elif folder == renditions.RENDITIONS_DIR:
                 if name not in expected and _key_of(name) not in revision_keys:
                     report.problems.append(Problem(UNREFERENCED_FILE, name, old=old))
@@ -182,34 +188,32 @@ def _check_picture(field_file, picture, report, storage, decode):
 
 
 def _rendition_problem(storage, name, width, decode):
-    if not storage.exists(name):
-        return MISSING_RENDITION, ""
-    if not renditions.is_whole(storage, name):
-        return BROKEN_RENDITION, "empty or cut off"
+    # One open per rendition: on an object store, each is a request.
     try:
-        with storage.open(name) as handle, Image.open(handle) as image:
-            if image.width != width:
-                return BROKEN_RENDITION, f"{image.width} px wide, not {width}"
-            if decode:
-                image.load()
-    except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as error:
+        handle = storage.open(name)
+    except FileNotFoundError:
+        return MISSING_RENDITION, ""
+    except StorageUnavailable:
+        raise  # the store is down, not the file broken: nothing to repair
+    except OSError as error:
         return BROKEN_RENDITION, str(error) or type(error).__name__
+    with handle:
+        if not renditions.is_whole_file(handle, name):
+            return BROKEN_RENDITION, "empty or cut off"
+        handle.seek(0)
+        try:
+            with Image.open(handle) as image:
+                if image.width != width:
+                    return BROKEN_RENDITION, f"{image.width} px wide, not {width}"
+                if decode:
+                    image.load()
+        except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as error:
+            return BROKEN_RENDITION, str(error) or type(error).__name__
     return None
-
-
-def _files_in(storage, folder):
-    for directory, _, filenames in os.walk(storage.path(folder)):
-        for filename in filenames:
-            path = os.path.join(directory, filename)
-            yield os.path.relpath(path, storage.location).replace(os.sep, "/"), path
 
 
 def _key_of(rendition_name):
     return PurePosixPath(rendition_name).name.split("-", 1)[0]
-
-
-def _age(now, path):
-    return f"{(now - os.stat(path).st_mtime) / 60:.0f} min old"
 
 
 def repair(report):

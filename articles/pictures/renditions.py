@@ -6,7 +6,8 @@ While making them we turn the picture upright (EXIF orientation) and write no
 metadata at all, so a camera's GPS position or serial number never reaches a
 reader. The original upload's URL is never put in a page.
 
-Renditions are files in the ``renditions`` storage (``MEDIA_ROOT/renditions/``),
+Renditions are files in the ``renditions`` storage (``MEDIA_ROOT/renditions/``, or
+``renditions/`` in the object store's bucket), served from there (or a CDN),
 named by an HMAC of the upload's name: a rendition's URL does not reveal where
 the original lives. They are made by a task (``articles.tasks.make_renditions``
 calls ``make_all``) after the article, author or expert is saved, and when a
@@ -168,12 +169,18 @@ def is_whole(storage, name):
     """
     try:
         with storage.open(name) as handle:
-            head = handle.read(12)
-            size = handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, size - len(PNG_END)))
-            tail = handle.read()
+            return is_whole_file(handle, name)
     except OSError:
         return False
+
+
+def is_whole_file(handle, name):
+    """``is_whole`` of a rendition already opened."""
+    handle.seek(0)
+    head = handle.read(12)
+    size = handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, size - len(PNG_END)))
+    tail = handle.read()
     extension = name.rsplit(".", 1)[-1]
     if extension == "webp":
         return (

@@ -1,8 +1,9 @@
 """Stored files are whole or absent, never half-written.
 
-``AtomicFileSystemStorage`` (``STORAGES["default"]`` and ``["renditions"]``)
-writes every file under a temporary name in its own folder, flushes it to the
-disk and only then renames it to its real name. A full disk (``ENOSPC``) or a
+``AtomicFileSystemStorage`` (``STORAGES["default"]`` and ``["renditions"]`` with
+``MEDIA_STORAGE=local``, the default) writes every file under a temporary name
+in its own folder, flushes it to the disk and only then renames it to its real
+name. A full disk (``ENOSPC``) or a
 failing one (``EIO``) while writing leaves no file at all: the temporary one
 is removed and the error is raised to the caller. A crash half-way leaves at
 most a temporary file, which ``manage.py check_media`` finds and removes.
@@ -10,6 +11,8 @@ most a temporary file, which ``manage.py check_media`` finds and removes.
 An upload is written before anything else of its save: the form ``stage``\\ s
 it while it is validated, so a disk that cannot take it is a form error, and
 the model's save then only renames it into place, which needs no space.
+
+The same guarantees on an S3-compatible object store: ``objectstorage.py``.
 """
 
 import contextlib
@@ -28,6 +31,11 @@ TEMP_PREFIX = ".newsroom-"
 TEMP_SUFFIX = ".tmp"
 # Filesystems without hard links; there, a rename after an existence check.
 NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK}
+
+
+class StorageUnavailable(OSError):
+    """The media storage could not be reached or refused a request (an object
+    store's outage): an ``OSError``, handled wherever a failing disk is."""
 
 
 def is_temporary(filename):
@@ -114,6 +122,17 @@ class AtomicFileSystemStorage(FileSystemStorage):
         directory = self.path(folder)
         self._make_folder(directory)
         return StagedFile(self._write_temporary(directory, content), content.name)
+
+    def files_in(self, folder):
+        """``(name, modified timestamp)`` of every file under ``folder``, however deep."""
+        for directory, _, filenames in os.walk(self.path(folder)):
+            for filename in filenames:
+                path = os.path.join(directory, filename)
+                try:
+                    modified = os.stat(path).st_mtime
+                except FileNotFoundError:  # renamed into place or removed meanwhile
+                    continue
+                yield os.path.relpath(path, self.location).replace(os.sep, "/"), modified
 
     def _make_folder(self, directory):
         if self.directory_permissions_mode is not None:

@@ -17,9 +17,9 @@ upload and replaces it with a re-encoded copy before anything is stored:
   applied, and EXIF (GPS position, camera serial numbers), comments and
   anything appended are dropped. Readers only ever get that clean copy.
 
-The clean copy is written to the disk while the form is validated
-(``AtomicFileSystemStorage.stage``): a disk that cannot take it is a form
-error, before anything of the save is written.
+The clean copy is stored while the form is validated (``stage`` of
+``AtomicFileSystemStorage`` or ``S3MediaStorage``): a disk or an object store
+that cannot take it is a form error, before anything of the save is written.
 """
 
 import io

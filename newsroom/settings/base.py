@@ -29,6 +29,54 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def object_storage(bucket):
+    """The uploads' and the renditions' storages in an S3-compatible bucket.
+
+    Access keys are not settings: boto3 reads AWS_ACCESS_KEY_ID and
+    AWS_SECRET_ACCESS_KEY (or a role) from the environment itself.
+    """
+    common = {
+        "bucket_name": bucket,
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "location": os.environ.get("AWS_LOCATION", "").strip("/"),
+        "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+        # botocore signs links the old way (SigV2) otherwise, which newer AWS
+        # regions and several S3-compatible stores refuse.
+        "signature_version": "s3v4",
+    }
+    backend = "articles.pictures.objectstorage.S3MediaStorage"
+    # Public URLs, like /media/ on one box; signed ones expire, so they suit a
+    # private bucket but not a syndicated ninjs link. A CDN's domain serves
+    # public URLs only.
+    signed = env_bool("AWS_QUERYSTRING_AUTH", default=False)
+    return {
+        "default": {
+            "BACKEND": backend,
+            "OPTIONS": {
+                **common,
+                "custom_domain": None if signed else common["custom_domain"],
+                "querystring_auth": signed,
+                "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
+                "file_overwrite": False,
+            },
+        },
+        "renditions": {
+            "BACKEND": backend,
+            "OPTIONS": {
+                **common,
+                # Always public: cached pages link them, and a signature would
+                # expire while the page is still served.
+                "querystring_auth": False,
+                "file_overwrite": True,
+                # A rendition's name stands for its pixels (an HMAC of the
+                # upload's name): browsers and a CDN may keep it for a year.
+                "object_parameters": {"CacheControl": "public, max-age=31536000"},
+            },
+        },
+    }
+
+
 DEBUG = env_bool("DEBUG", default=True)
 # Development only: production.py replaces this with a required secret.
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-newsroom-key-do-not-use-in-production")
@@ -180,14 +228,31 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# Media files appear whole, by rename, or not at all (articles/pictures/storage.py).
-# Renditions are remade under their own names when one is broken: they overwrite.
+# Media files appear whole or not at all, on the local disk (by rename,
+# articles/pictures/storage.py) or in an S3-compatible object store (one PUT,
+# articles/pictures/objectstorage.py), where web nodes share no disk. The two
+# storages share one place (MEDIA_ROOT, or one bucket and AWS_LOCATION):
+# check_media and backup list it through either. Renditions are remade under
+# their own names when one is broken: they overwrite.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "local":
+    media_storages = {
+        "default": {"BACKEND": "articles.pictures.storage.AtomicFileSystemStorage"},
+        "renditions": {
+            "BACKEND": "articles.pictures.storage.AtomicFileSystemStorage",
+            "OPTIONS": {"allow_overwrite": True},
+        },
+    }
+elif MEDIA_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    media_storages = object_storage(os.environ["AWS_STORAGE_BUCKET_NAME"])
+else:
+    raise ImproperlyConfigured(
+        f"MEDIA_STORAGE={MEDIA_STORAGE!r}: use 'local' (MEDIA_ROOT) or 's3' (README, Production)."
+    )
 STORAGES = {
-    "default": {"BACKEND": "articles.pictures.storage.AtomicFileSystemStorage"},
-    "renditions": {
-        "BACKEND": "articles.pictures.storage.AtomicFileSystemStorage",
-        "OPTIONS": {"allow_overwrite": True},
-    },
+    **media_storages,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

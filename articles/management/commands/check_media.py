@@ -1,13 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.pictures import check
+from articles.pictures.storage import StorageUnavailable
 
 
 class Command(BaseCommand):
     help = (
-        "Check the pictures under MEDIA_ROOT: originals without renditions, broken "
-        "renditions, temporary files left by interrupted writes, and files no row points "
-        "at. With --repair, remake and remove them. Exits non-zero while problems remain."
+        "Check the pictures in the media storage (MEDIA_ROOT or the bucket): originals "
+        "without renditions, broken renditions, temporary files left by interrupted writes, "
+        "and files no row points at. With --repair, remake and remove them. Exits non-zero "
+        "while problems remain."
     )
 
     def add_arguments(self, parser):
@@ -24,10 +26,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, repair, decode, **options):
-        report = check.check(decode=decode)
-        for problem in report.problems:
-            self.stdout.write(str(problem))
-        remaining = check.repair(report) if repair else report.problems
+        try:
+            report = check.check(decode=decode)
+            for problem in report.problems:
+                self.stdout.write(str(problem))
+            remaining = check.repair(report) if repair else report.problems
+        except StorageUnavailable as error:
+            # An outage says nothing about the files: report it, judge nothing.
+            raise CommandError(f"The media storage did not answer: {error}") from None
         if repair:
             for problem in report.problems:
                 if problem not in remaining:
