@@ -9,5 +9,6 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         # Writes record what they changed; one after-commit step applies it.
         from . import changes
+        from .edge import checks  # noqa: F401 (registers the purge settings' check)
 
         changes.connect()

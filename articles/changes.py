@@ -6,7 +6,8 @@ After the transaction commits, ``apply_changes`` runs once for all of it:
 
 * each changed story is re-indexed for search once;
 * each page that shows something that changed is invalidated once, by the
-  dependency keys the pages declared (``articles/pagecache/dependencies.py``);
+  dependency keys the pages declared (``articles/pagecache/dependencies.py``),
+  in the page cache and then at the edge (``articles/edge/``);
 * new pictures get their renditions.
 
 A change that is rolled back stays recorded until the connection's next commit
@@ -22,7 +23,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from . import search
+from . import edge, search
 from .models import (
     Article,
     Author,
@@ -127,6 +128,8 @@ def apply_changes(changes):
         )
     search.index_articles(sorted(to_index))
     stamps.invalidate(keys)
+    # After the page cache: the edge's next request must meet a fresh page.
+    edge.purge(keys)
     for field_file, kind in changes.pictures:
         renditions.picture(field_file, kind)
 

@@ -30,6 +30,17 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def no_edge_history(monkeypatch):
+    """Each test starts with no edge purges pending and no edge outage known."""
+    from articles import edge
+
+    monkeypatch.setattr(edge, "_outages", {})
+    edge._pending.clear()
+    yield
+    edge._pending.clear()
+
+
+@pytest.fixture(autouse=True)
 def commits_run_their_hooks(monkeypatch):
     """Tests run inside a transaction that is rolled back at the end (pytest-django's
     ``django_db``), so ``transaction.on_commit`` would never fire and no write would
