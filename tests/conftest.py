@@ -11,6 +11,11 @@ def pytest_addoption(parser):
         action="store_true",
         help="run the fault tests in tests/faults/ (real Redis, PostgreSQL and gunicorn)",
     )
+    parser.addoption(
+        "--edge",
+        action="store_true",
+        help="run the edge tests in tests/edge/ (gunicorn behind the shipped Varnish config)",
+    )
 
 
 @pytest.fixture
