@@ -103,9 +103,18 @@ sub vcl_hash {
 }
 
 sub vcl_backend_response {
-    if (beresp.status >= 500 && bereq.is_bgfetch) {
-        # A failed refresh in the background keeps the copy held.
-        return (abandon);
+    if (beresp.status >= 500 && !bereq.uncacheable) {
+        if (bereq.is_bgfetch || !bereq.http.X-Newsroom-Stale-OK) {
+            # Keep the copy held: a failed refresh in the background changes
+            # nothing, and a reader's request starts again looking for it.
+            return (abandon);
+        }
+        # There was none: the reader gets the site's own error page, and it
+        # is not kept (nor does it hide a copy from the next request).
+        set beresp.ttl = 0s;
+        set beresp.grace = 0s;
+        set beresp.uncacheable = true;
+        return (deliver);
     }
     if (beresp.http.Surrogate-Key && !beresp.http.Set-Cookie && beresp.status < 500) {
         # The site's page: xkey indexes it by the keys the page declared.

@@ -317,7 +317,7 @@ def test_with_the_site_stopped_the_edge_serves_its_copies(edge):
 
     edge.site.stop()
     for moment in ("before the probe notices", "once the probe marks the site sick"):
-        for path in pages:
+        for path in pages * 3:
             served = get(edge, path)
             assert served.status == 200, (moment, path, served.status)
             assert served.body == copies[path], (moment, path)
