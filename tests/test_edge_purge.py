@@ -19,6 +19,7 @@ from articles.edge.checks import check_edge_settings
 from articles.models import Article
 from articles.pagecache import stamps
 from articles.pagecache.dependencies import edge_keys
+from newsroom.settings.base import caches_from_url
 from tests.factories import make_article, make_author, make_section
 from tests.fake_http import FakeServer
 from tests.test_admin import ADD_URL, article_form_data
@@ -261,6 +262,7 @@ def test_purge_edge_says_when_there_is_no_edge_or_it_refuses(use_edge):
 )
 def test_a_purge_configuration_that_can_work_passes_the_check(settings, purge_url, token, ttl):
     settings.NEWSROOM_EDGE = {"PURGE_URL": purge_url, "TOKEN": token, "TTL": ttl}
+    settings.CACHES = caches_from_url("dummy://")  # not per process, as it must not be
     assert check_edge_settings() == []
 
 
@@ -286,6 +288,16 @@ def test_a_purge_configuration_that_cannot_work_is_a_check_error(
     [error] = check_edge_settings()
     assert error.id == "newsroom.E101"
     assert complaint in error.msg
+
+
+def test_an_edge_kept_between_purges_over_a_per_process_page_cache_is_a_warning(settings):
+    settings.NEWSROOM_EDGE = {"PURGE_URL": "varnish://127.0.0.1:6081", "TOKEN": "", "TTL": ""}
+    settings.CACHES = caches_from_url("locmem://")
+    [warning] = check_edge_settings()
+    assert warning.id == "newsroom.W102"
+    for shared in ("redis://127.0.0.1:6379/0", "dummy://"):
+        settings.CACHES = caches_from_url(shared)
+        assert check_edge_settings() == []
 
 
 def test_manage_py_check_fails_on_a_purge_configuration_that_cannot_work(tmp_path):
