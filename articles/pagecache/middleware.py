@@ -6,8 +6,10 @@ Listed above the session middleware, so that it sees each response last:
 * A page the page cache serves (it carries ``Surrogate-Key``) is the same
   for every anonymous reader: the page cache serves them all one copy. The
   ``Vary: Cookie`` that the session middleware adds (asking whether the
-  reader is logged in reads the session) goes, or an edge would keep a copy
-  per cookie jar, or none. Logged-in staff never get these pages: the page
+  reader is logged in reads the session, and so does reading messages)
+  goes, or an edge would keep a copy per cookie jar, or none. (The CSRF
+  middleware adds it only to pages that use a token, which the page cache
+  never stores.) Logged-in staff never get these pages: the page
   cache renders theirs, and the edge passes requests with a session cookie
   (``deploy/varnish/newsroom.vcl``).
 * Any other response that says nothing about caching (a page rendered for
