@@ -9,6 +9,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         # Writes record what they changed; one after-commit step applies it.
         from . import changes, tasks
+        from .edge import checks  # noqa: F401 (registers the purge settings' check)
 
         changes.connect()
         # A queued task that fails goes back on the queue, later.

@@ -7,7 +7,7 @@ After the transaction commits, ``apply_changes`` runs once for all of it:
 * the changed stories are re-indexed for search, by one task;
 * each page that shows something that changed is invalidated once, by the
   dependency keys the pages declared (``articles/pagecache/dependencies.py``),
-  here and now;
+  here and now, in the page cache and then at the edge (``articles/edge/``);
 * each new picture gets its renditions, by a task.
 
 Tasks run at once unless a worker is configured (``articles/tasks.py`` says
@@ -26,7 +26,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from . import tasks
+from . import edge, tasks
 from .models import (
     Article,
     Author,
@@ -134,7 +134,8 @@ def apply_changes(changes):
     if to_index:
         tasks.reindex_stories.enqueue(sorted(to_index))
     stamps.invalidate(keys)
-    # An edge cache's purge of the same keys goes here, as a task (articles/tasks.py).
+    # After the page cache: the edge's next request must meet a fresh page.
+    edge.purge(keys)
     for field_file, kind in changes.pictures:
         tasks.request_renditions(field_file, kind)
 

@@ -11,6 +11,11 @@ def pytest_addoption(parser):
         action="store_true",
         help="run the fault tests in tests/faults/ (real Redis, PostgreSQL and gunicorn)",
     )
+    parser.addoption(
+        "--edge",
+        action="store_true",
+        help="run the edge tests in tests/edge/ (gunicorn behind the shipped Varnish config)",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -38,6 +43,17 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_edge_history(monkeypatch):
+    """Each test starts with no edge purges pending and no edge outage known."""
+    from articles import edge
+
+    monkeypatch.setattr(edge, "_outages", {})
+    edge._pending.clear()
+    yield
+    edge._pending.clear()
 
 
 @pytest.fixture(autouse=True)

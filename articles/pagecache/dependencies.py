@@ -117,3 +117,38 @@ def correction_list(corrections):
 SITEMAPS = Dependencies(frozenset({SITEMAP}), is_list=True)
 # A page made from templates and settings only (robots.txt).
 FIXED = Dependencies(frozenset())
+
+
+# -- The same keys at the edge ------------------------------------------------------
+#
+# An edge cache (Varnish's xkey, Fastly's Surrogate-Key, Cloudflare's Cache-Tag)
+# purges pages by the keys they carry in a header of at most 16 KB, and a list
+# page carries some sixty: there each key has a short name of its own.
+
+EDGE_KINDS = {
+    "article": "a",
+    "article-page": "ap",
+    "author": "au",
+    "section": "s",
+    "tag": "t",
+    "expert": "e",
+}
+# Every page the edge may keep carries it: purging it empties the edge of them
+# (after a deploy that changes how pages look, say).
+EDGE_SITE_KEY = "all"
+
+
+def edge_key(key):
+    """The edge's name for a dependency key: ``article:12`` is ``a12``,
+    ``article-page:12`` ``ap12``, ``list:tag:5`` ``l-t5``, ``list:home``
+    ``l-home``; ``nav`` and ``sitemap`` keep theirs."""
+    kind, _, rest = key.partition(":")
+    if kind == "list":
+        owner, _, pk = rest.partition(":")
+        return f"l-{EDGE_KINDS.get(owner, owner)}{pk}" if pk else f"l-{owner}"
+    return f"{EDGE_KINDS.get(kind, kind)}{rest}" if rest else key
+
+
+def edge_keys(keys):
+    """The edge's names for ``keys``, sorted: a stable header for equal pages."""
+    return sorted({edge_key(key) for key in keys})

@@ -33,13 +33,14 @@ from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, urlencode
 
 from newsroom.outages import DATABASE_UNREACHABLE, database
 
 from .dependencies import story_list
-from .stamps import ensure_stamps, next_publication, stamps_are_older_than
+from .stamps import ensure_stamps, next_publication, stamped_since, stamps_are_older_than
+from .surrogates import add_edge_headers, copy_edge_headers
 
 PAGE_PREFIX = "newsroom:page:2:"  # bump the number if CachedPage changes shape
 LAST_GOOD_PREFIX = "newsroom:last-good:2:"  # the same CachedPage
@@ -124,18 +125,26 @@ def is_storable_response(request, response):
     return not (session is not None and session.modified)
 
 
-def with_validators(request, response, page, state):
-    """ETag, Last-Modified and a cache-state header; a matching conditional
-    request gets 304 Not Modified instead of the page."""
+def with_validators(request, response, page, state, keep_at_edge=True):
+    """ETag, Last-Modified, a cache-state header and the edge's headers; a
+    matching conditional request gets 304 Not Modified instead of the page."""
     response["ETag"] = page.etag
     response["Last-Modified"] = http_date(page.rendered_at)
     response[CACHE_HEADER] = state
     # Browsers may keep the page but must ask again each time: a 304 is cheap.
-    # A cache in front may serve its copy while we answer with errors.
-    patch_cache_control(response, max_age=0, stale_if_error=last_good_copy_seconds())
-    return get_conditional_response(
+    # A cache in front may serve its copy while we answer with errors, and an
+    # edge keeps it until a purge of one of its keys (surrogates.py).
+    add_edge_headers(
+        response,
+        page.keys,
+        valid_until=page.valid_until,
+        stale_if_error=last_good_copy_seconds(),
+        keep=keep_at_edge,
+    )
+    conditional = get_conditional_response(
         request, etag=page.etag, last_modified=int(page.rendered_at), response=response
     )
+    return copy_edge_headers(response, conditional)
 
 
 def serve_cached(request, query_params, render, dependencies_of):
@@ -172,11 +181,18 @@ def serve_cached(request, query_params, render, dependencies_of):
         database.failed(error)
         response[CACHE_HEADER] = "miss"
         return response
-    return with_validators(request, response, page, "miss")
+    # A write that committed while this page rendered has sent its purge to the
+    # edge already, maybe before this page gets there: the edge must not keep it.
+    return with_validators(
+        request, response, page, "miss", keep_at_edge=not stamped_since(page.keys, started)
+    )
 
 
 def keep(key, response, dependencies, started, now):
     """Store a rendered page, and as its last good copy."""
+    # Stamps first: refreshing the next publication time stamps ``list:home`` if
+    # it has no stamp, and this page's own would then be newer than its render.
+    ensure_stamps(dependencies.keys, started)
     valid_until = next_publication(now) if dependencies.is_list else None
     timeout = page_cache_seconds()
     if valid_until is not None:
@@ -190,7 +206,6 @@ def keep(key, response, dependencies, started, now):
         valid_until=valid_until,
         etag=f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
     )
-    ensure_stamps(page.keys, started)
     cache.set(key, page, timeout)
     cache.set(last_good_key(key), page, last_good_copy_seconds())
     return page
@@ -201,7 +216,7 @@ def serve_last_good_copy(request, page):
     response = page.to_response()
     response["Age"] = str(max(0, int(time.time() - page.rendered_at)))
     response["Warning"] = '110 - "Response is Stale"'
-    return with_validators(request, response, page, "stale")
+    return with_validators(request, response, page, "stale", keep_at_edge=False)
 
 
 class CachedPageMixin:

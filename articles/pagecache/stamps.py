@@ -119,6 +119,14 @@ def stamps_are_older_than(keys, moment):
     return len(stamps) == len(keys) and all(stamp < moment for stamp in stamps.values())
 
 
+def stamped_since(keys, moment):
+    """Whether a write stamped one of ``keys`` at ``moment`` or later. Unlike
+    freshness, a missing stamp (no cache, or none that answers) says nothing
+    happened: this asks about writes seen, not about proof of their absence."""
+    stamps = cache.get_many([STAMP_PREFIX + key for key in keys])
+    return any(stamp >= moment for stamp in stamps.values())
+
+
 def ensure_stamps(keys, started):
     """Give keys that have never been stamped a stamp just before this render
     began. ``add`` never overwrites a stamp written meanwhile by an edit, and a

@@ -3,6 +3,7 @@
 from django import template
 
 from articles import dashboard
+from articles.edge import unreachable_edges
 from newsroom.cache import unreachable_caches
 
 register = template.Library()
@@ -22,4 +23,4 @@ def desk_dashboard(context):
 @register.inclusion_tag("admin/articles/desk_health.html")
 def desk_health():
     """A line above the desk for each service the site cannot reach now."""
-    return {"unreachable": unreachable_caches()}
+    return {"unreachable": [*unreachable_caches(), *unreachable_edges()]}

@@ -112,6 +112,9 @@ MIDDLEWARE = [
     # A read whose database connection dropped runs once more; what still
     # cannot reach the database gets the 503 page (newsroom/outages.py).
     "newsroom.outages.DatabaseOutageMiddleware",
+    # Above the session middleware: drops its Vary: Cookie from the pages every
+    # anonymous reader shares, and marks what is not one of them private.
+    "articles.pagecache.middleware.SharedCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,31 +170,56 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
-# Local memory by default; CACHE_URL=redis://host:6379/0 shares one cache
-# between gunicorn workers and machines.
-CACHE_URL = os.environ.get("CACHE_URL", "locmem://")
-if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {
-        "default": {
-            # Django's Redis cache, failing open: a cache that does not answer
-            # within the timeouts below is a miss (newsroom/cache.py).
-            "BACKEND": "newsroom.cache.FailOpenRedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
-            # Seconds. Redis on the local network answers in well under 1 ms.
-            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
+
+def caches_from_url(url):
+    """``CACHES`` for ``CACHE_URL``: ``locmem://`` (the default: one cache per
+    process), ``redis://host:6379/0`` or ``rediss://…`` (shared by every
+    worker and machine), or ``dummy://`` (no page cache: every page is
+    rendered; an edge cache in front still gets its headers). Anything else
+    stops the site from starting rather than silently meaning local memory."""
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if scheme in ("redis", "rediss"):
+        return {
+            "default": {
+                # Django's Redis cache, failing open: a cache that does not answer
+                # within the timeouts below is a miss (newsroom/cache.py).
+                "BACKEND": "newsroom.cache.FailOpenRedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+                # Seconds. Redis on the local network answers in well under 1 ms.
+                "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
+            }
         }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            # The page cache (articles/pagecache/) keeps a small stamp per
-            # object a page shows, some fifty for a list: Django's default of
-            # 300 entries would hold a handful of pages. Production: Redis.
-            "OPTIONS": {"MAX_ENTRIES": 20_000},
+    if scheme == "locmem":
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                # The page cache (articles/pagecache/) keeps a small stamp per
+                # object a page shows, some fifty for a list: Django's default of
+                # 300 entries would hold a handful of pages. Production: Redis.
+                "OPTIONS": {"MAX_ENTRIES": 20_000},
+            }
         }
-    }
+    if scheme == "dummy":
+        return {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    raise ImproperlyConfigured(
+        f"CACHE_URL={url!r} is not a cache this site knows: use redis://host:6379/0 "
+        "(or rediss://), locmem:// or dummy:// (no page cache)."
+    )
+
+
+CACHE_URL = os.environ.get("CACHE_URL") or "locmem://"
+CACHES = caches_from_url(CACHE_URL)
+
+# The edge cache in front of the site (articles/edge/, README: Production):
+# where purges go (none://, varnish://host:port[,host:port], fastly://SERVICE_ID
+# or cloudflare://ZONE_ID), the provider's API token, and how many seconds the
+# edge may keep a page between purges. ``manage.py check`` reports a bad value.
+NEWSROOM_EDGE = {
+    "PURGE_URL": os.environ.get("EDGE_PURGE_URL") or "none://",
+    "TOKEN": os.environ.get("EDGE_PURGE_TOKEN", ""),
+    "TTL": os.environ.get("EDGE_TTL", ""),
+}
 
 # Work that follows a write (search re-indexing, renditions: articles/tasks.py).
 # With no worker configured it runs as it is enqueued, in the same process, so
