@@ -31,6 +31,8 @@ import time
 
 from django.core.cache import cache
 
+from newsroom.routers import primary
+
 from ..models import Article
 from .dependencies import HOME_LIST
 
@@ -119,6 +121,12 @@ def stamps_are_older_than(keys, moment):
     return len(stamps) == len(keys) and all(stamp < moment for stamp in stamps.values())
 
 
+def changed_since(keys, moment):
+    """Whether one of these keys was stamped at ``moment`` or later."""
+    stamps = cache.get_many([STAMP_PREFIX + key for key in keys])
+    return any(stamp >= moment for stamp in stamps.values())
+
+
 def ensure_stamps(keys, started):
     """Give keys that have never been stamped a stamp just before this render
     began. ``add`` never overwrites a stamp written meanwhile by an edit, and a
@@ -152,7 +160,10 @@ def next_publication(now):
 
 def _refresh_next_publication(now=None):
     computed_at = time.time()
-    at = Article.objects.next_publication_time(after=now)
+    # From the primary: a story scheduled a moment ago may not be on a read
+    # replica yet, and an answer without it would be kept until the next change.
+    with primary():
+        at = Article.objects.next_publication_time(after=now)
     ensure_stamps({HOME_LIST}, computed_at)
     cache.set(NEXT_PUBLICATION_KEY, {"at": at, "computed_at": computed_at}, None)
     return at
