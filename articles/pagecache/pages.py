@@ -159,6 +159,7 @@ def serve_cached(request, query_params, render, dependencies_of):
     if page is not None and page.is_fresh():
         return with_validators(request, page.to_response(), page, "hit")
 
+    # A page changed within the replica's lag renders from the primary (see above).
     from_replica = routers.reads_replica() and not (
         page is not None and changed_since(page.keys, time.time() - routers.pin_seconds())
     )
