@@ -71,6 +71,7 @@ def configure_environment():
             "SECRET_KEY": "benchmark-only-not-a-secret-" + "x" * 40,
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "DATABASE_URL": f"sqlite:///{DB}",
+            "DATABASE_REPLICA_URL": "",
             "CACHE_URL": "locmem://",
             "SECURE_SSL_REDIRECT": "false",
             "STATIC_ROOT": str(OUT / "static"),

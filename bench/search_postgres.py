@@ -46,6 +46,7 @@ def main():
         {
             "DJANGO_SETTINGS_MODULE": "newsroom.settings.base",
             "DATABASE_URL": args.database_url,
+            "DATABASE_REPLICA_URL": "",
             "CACHE_URL": "locmem://",
             "DEBUG": "false",
         }

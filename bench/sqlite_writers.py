@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def setup_django(database, transaction_mode):
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ["DATABASE_REPLICA_URL"] = ""
     os.environ["CACHE_URL"] = "locmem://"  # each process its own, as the writes are the point
     os.environ["DJANGO_SETTINGS_MODULE"] = "newsroom.settings.base"
     sys.path.insert(0, str(ROOT))

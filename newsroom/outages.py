@@ -8,9 +8,10 @@
 * The database: ``DatabaseOutageMiddleware`` runs a GET or HEAD whose
   connection had dropped once more on a new connection (what a PostgreSQL
   restart does to persistent connections that a health check could not catch
-  in time), and answers what still fails with the 503 page and a
-  ``Retry-After``. The page cache answers first with its last good copy of
-  the page when it has one (``articles/pagecache/pages.py``).
+  in time), reading the primary where it read a read replica, and answers
+  what still fails with the 503 page and a ``Retry-After``. The page cache
+  answers first with its last good copy of the page when it has one
+  (``articles/pagecache/pages.py``).
 """
 
 import contextlib
@@ -25,6 +26,8 @@ from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
+
+from .routers import primary
 
 logger = logging.getLogger(__name__)
 
@@ -159,8 +162,10 @@ class DatabaseOutageMiddleware:
     @staticmethod
     def _run_view_again(request):
         match = request.resolver_match
-        response = match.func(request, *match.args, **match.kwargs)
-        # Render here, where a failure can still be caught, rather than in the handler.
-        if callable(getattr(response, "render", None)):
-            response = response.render()
+        # On the primary: what failed may have been a read replica (newsroom/routers.py).
+        with primary():
+            response = match.func(request, *match.args, **match.kwargs)
+            # Render here, where a failure can still be caught, rather than in the handler.
+            if callable(getattr(response, "render", None)):
+                response = response.render()
         return response

@@ -54,6 +54,7 @@ def own_site(tmp_path):
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
     env.pop("CACHE_URL", None)
+    env.pop("DATABASE_REPLICA_URL", None)
     env.pop("PYTHONUNBUFFERED", None)  # output to a pipe is block-buffered, as in a cron job
     for args in (["migrate", "-v0"], ["shell", "-c", SECTION]):
         process = manage(env, *args)

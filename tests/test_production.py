@@ -28,7 +28,7 @@ def production_env(tmp_path, **extra):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in leaked and not key.startswith(("DJANGO_", "NEWSROOM_", "EDGE_"))
+        if key not in leaked and not key.startswith(("DJANGO_", "NEWSROOM_", "EDGE_", "DATABASE_"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="newsroom.settings.production",

@@ -383,6 +383,7 @@ def test_manage_py_db_worker_runs_what_a_save_queued(tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings.base",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DATABASE_REPLICA_URL": "",
         "CACHE_URL": "locmem://",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "TASKS_BACKEND": "database",

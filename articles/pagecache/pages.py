@@ -15,12 +15,19 @@ get that copy, however old, marked with ``Age``, ``Warning: 110`` and
 ``X-Cache: stale``, instead of an error; a page never stored raises on to the
 503 page (``newsroom/outages.py``). Every cached page says
 ``Cache-Control: stale-if-error`` so that a CDN in front may do the same.
+
+With a read replica (``newsroom/routers.py``), a reader's miss renders from
+the replica, which may not have the latest commits yet: the page is kept as
+if rendered ``DATABASE_REPLICA_PIN_SECONDS`` earlier, so that a change made in
+that time leaves it stale, and a page whose keys changed within that time is
+rendered from the primary. One render after a change brings a page up to date.
 """
 
 import hashlib
 import math
 import re
 import time
+from contextlib import nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +43,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, urlencode
 
+from newsroom import routers
 from newsroom.outages import DATABASE_UNREACHABLE, database
 
 from .dependencies import story_list
@@ -160,14 +168,21 @@ def serve_cached(request, query_params, render, dependencies_of):
     if page is not None and page.is_fresh():
         return with_validators(request, page.to_response(), page, "hit")
 
+    # A page changed within the replica's lag renders from the primary (see above).
+    from_replica = routers.reads_replica() and not (
+        page is not None and stamped_since(page.keys, time.time() - routers.pin_seconds())
+    )
     started, now = time.time(), timezone.now()
     try:
-        response = render()
-        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
-            response.render()
+        with nullcontext() if from_replica else routers.primary():
+            response = render()
+            if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+                response.render()
     except DATABASE_UNREACHABLE as error:
         last_good = page or cache.get(last_good_key(key))
-        if last_good is None:
+        # A read replica that failed: the outage middleware runs the view again
+        # on the primary, and only what fails there gets the last good copy.
+        if last_good is None or from_replica:
             raise
         database.failed(error)
         return serve_last_good_copy(request, last_good)
@@ -175,6 +190,10 @@ def serve_cached(request, query_params, render, dependencies_of):
     if dependencies is None:
         response[CACHE_HEADER] = "miss"
         return response
+    if from_replica:
+        # The replica may lag: the page is kept as if rendered that much
+        # earlier, so a change committed in that time still makes it stale.
+        started -= routers.pin_seconds()
     try:
         page = keep(key, response, dependencies, started, now)
     except DATABASE_UNREACHABLE as error:  # gone since the page rendered: serve it, unkept

@@ -31,6 +31,8 @@ import time
 
 from django.core.cache import cache
 
+from newsroom.routers import primary
+
 from ..models import Article
 from .dependencies import HOME_LIST
 
@@ -160,7 +162,10 @@ def next_publication(now):
 
 def _refresh_next_publication(now=None):
     computed_at = time.time()
-    at = Article.objects.next_publication_time(after=now)
+    # From the primary: a story scheduled a moment ago may not be on a read
+    # replica yet, and an answer without it would be kept until the next change.
+    with primary():
+        at = Article.objects.next_publication_time(after=now)
     ensure_stamps({HOME_LIST}, computed_at)
     cache.set(NEXT_PUBLICATION_KEY, {"at": at, "computed_at": computed_at}, None)
     return at

@@ -162,13 +162,37 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A server that does not answer at all (not merely refusing) fails in
-    # seconds rather than the system's TCP timeout of minutes.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A read replica of the primary (PostgreSQL streaming replication, say):
+# readers' pages read it, staff, the admin, every write and all work outside a
+# request read the primary (newsroom/routers.py). Unset: one database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+# How long the replica may lag behind the primary: a session that wrote reads
+# the primary this long, and a page changed within it is rendered from the primary.
+DATABASE_REPLICA_PIN_SECONDS = float(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "30"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+    )
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must name a replica of DATABASE_URL's database, on the "
+            "same kind of server."
+        )
+    DATABASE_ROUTERS = ["newsroom.routers.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "newsroom.routers.ReplicaReadsMiddleware",
+    )
+
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        # A server that does not answer at all (not merely refusing) fails in
+        # seconds rather than the system's TCP timeout of minutes.
+        _database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
 
 
 def caches_from_url(url):

@@ -17,3 +17,13 @@ STATIC_ROOT = tempfile.mkdtemp(prefix="newsroom-test-static-")
 # Tasks run as they are enqueued, whatever TASKS_BACKEND the shell has: the
 # tests that need the database queue ask for it (tests/test_tasks.py).
 TASKS = {"default": {"BACKEND": TASK_BACKENDS["immediate"]}}  # noqa: F405
+
+# One database whatever DATABASE_REPLICA_URL the shell has: the replica's tests
+# run with newsroom.settings.test_replica (tests/test_replica.py).
+DATABASES = {"default": DATABASES["default"]}  # noqa: F405
+DATABASE_ROUTERS = []
+MIDDLEWARE = [
+    name
+    for name in MIDDLEWARE  # noqa: F405
+    if name != "newsroom.routers.ReplicaReadsMiddleware"
+]

@@ -169,7 +169,7 @@ def site_environment(source, workdir, database_url, cache_url):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "NEWSROOM_", "PYTEST_", "EDGE_"))
+        if not key.startswith(("DJANGO_", "NEWSROOM_", "PYTEST_", "EDGE_", "DATABASE_"))
         and key not in {"DATABASE_URL", "CACHE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}
     }
     env.update(
