@@ -38,6 +38,7 @@ class Node:
             # renditions' names (an HMAC of the upload's) must agree.
             SECRET_KEY=secret_key,
             TMPDIR=str(self.folder / "tmp"),
+            HOME=str(self.folder),  # gunicorn's control socket: ~/.gunicorn/gunicorn.ctl
             MEDIA_STORAGE="s3",
             AWS_STORAGE_BUCKET_NAME=s3["bucket"],
             AWS_S3_ENDPOINT_URL=s3["endpoint"],
