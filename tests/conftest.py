@@ -16,6 +16,11 @@ def pytest_addoption(parser):
         action="store_true",
         help="run the edge tests in tests/edge/ (gunicorn behind the shipped Varnish config)",
     )
+    parser.addoption(
+        "--cluster",
+        action="store_true",
+        help="run the two-node test in tests/cluster/ (two gunicorn nodes behind one Varnish)",
+    )
 
 
 def pytest_collection_modifyitems(config, items):

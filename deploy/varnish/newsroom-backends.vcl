@@ -14,11 +14,14 @@ probe newsroom_health {
         "X-Forwarded-Proto: https"
         "Connection: close";
     .interval = 1s;
-    .timeout = 1s;
-    .window = 3;
-    .threshold = 2;
+    # A busy node answers a probe late, not never: sick only after three of
+    # the last five probes failed, each given two seconds. A node that is
+    # really gone is skipped before that by vcl_backend_error's retry.
+    .timeout = 2s;
+    .window = 5;
+    .threshold = 3;
     # Healthy from the start: no 503s while the first probes run.
-    .initial = 2;
+    .initial = 3;
 }
 
 backend app1 {

@@ -134,6 +134,12 @@ sub vcl_backend_response {
 }
 
 sub vcl_backend_error {
+    # An app node that does not answer (killed, restarting): a read is asked
+    # once more, of the director's next backend. Never a POST: it may have
+    # been received before the node stopped answering.
+    if (bereq.retries == 0 && bereq.method ~ "^(GET|HEAD)$") {
+        return (retry);
+    }
     if (bereq.is_bgfetch) {
         return (abandon);
     }

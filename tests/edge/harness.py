@@ -5,6 +5,7 @@ parameters of deploy/varnish/varnishd.params in front. All on free ports of
 127.0.0.1, stopped by the fixtures."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -26,19 +27,38 @@ def varnishd_params():
     return arguments
 
 
+def backends_vcl(app_ports):
+    """The shipped newsroom-backends.vcl with one backend per app port (app1,
+    app2, …), each with the shipped backend's settings, all in its director:
+    what an operator writes for several app nodes."""
+    shipped = (DEPLOY / "newsroom-backends.vcl").read_text()
+    backend = re.search(r"^backend app1 \{\n.*?^\}\n", shipped, re.M | re.S)
+    added = "    app.add_backend(app1);\n"
+    assert backend and '.port = "8000";' in backend[0] and added in shipped, (
+        "newsroom-backends.vcl no longer declares app1 on port 8000 in the director"
+    )
+    backends, adds = [], []
+    for n, port in enumerate(app_ports, start=1):
+        backends.append(
+            backend[0]
+            .replace("backend app1 {", f"backend app{n} {{")
+            .replace('.port = "8000";', f'.port = "{port}";')
+        )
+        adds.append(added.replace("app1", f"app{n}"))
+    return shipped.replace(backend[0], "\n".join(backends)).replace(added, "".join(adds))
+
+
 class Varnish:
     """varnishd in the foreground (``-F``) with the shipped VCL; the shipped
-    backends file is copied with only the app's port changed."""
+    backends file is copied with the app's port changed, or with a backend
+    for each of several app nodes in its round-robin director."""
 
-    def __init__(self, workdir, app_port):
+    def __init__(self, workdir, *app_ports):
         self.port = free_port()
         self.name = workdir / "varnish"
         self.vcl_dir = workdir / "vcl"
         self.vcl_dir.mkdir()
-        shipped = (DEPLOY / "newsroom-backends.vcl").read_text()
-        backends = shipped.replace('.port = "8000";', f'.port = "{app_port}";')
-        assert backends != shipped, "newsroom-backends.vcl no longer names port 8000"
-        (self.vcl_dir / "newsroom-backends.vcl").write_text(backends)
+        (self.vcl_dir / "newsroom-backends.vcl").write_text(backends_vcl(app_ports))
         self.log_path = workdir / "varnishd.log"
         self.process = None
 
@@ -87,10 +107,11 @@ class Varnish:
 
 
 class Gunicorn:
-    """The site with 2 workers and an access log (to count what reached it)."""
+    """The site with 2 workers and an access log (to count what reached it),
+    run from ``cwd`` (the checkout unless a node has its own folder)."""
 
-    def __init__(self, env, workdir):
-        self.env = env
+    def __init__(self, env, workdir, cwd=CHECKOUT):
+        self.env, self.cwd = env, cwd
         self.port = free_port()
         self.access_log = workdir / "access.log"
         self.log_path = workdir / "gunicorn.log"
@@ -115,7 +136,7 @@ class Gunicorn:
                 "--error-logfile",
                 "-",
             ],  # fmt: skip
-            cwd=CHECKOUT,
+            cwd=self.cwd,
             env=self.env,
             stdout=self.log,
             stderr=subprocess.STDOUT,

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.edge.harness import Varnish, request
+from tests.faults.harness import free_port
 
 
 class App:
@@ -118,3 +119,23 @@ def test_a_soft_purge_refetches_while_the_app_answers(stand_in):
 def test_a_purge_without_keys_is_refused(stand_in):
     _, varnish = stand_in
     assert request(varnish.port, "/", method="PURGE").status == 400
+
+
+def test_a_read_that_finds_one_app_node_down_is_asked_of_the_other(stand_in, tmp_path):
+    app, _ = stand_in
+    # The retry in vcl_backend_error or, failing that, the restart in
+    # vcl_deliver: one by one, either answers. Readers arriving together
+    # (tests/cluster/) needed the retry.
+    app.page(seconds=60)
+    down = free_port()  # a node that nothing answers on, first in the director
+    varnish = Varnish(tmp_path, down, app.port)
+    varnish.start()
+    try:
+        before = app.fetches
+        # Before the probe notices: round robin sends every other fetch to it.
+        for n in range(4):
+            served = get(varnish, f"/two-nodes/{n}/")
+            assert (served.status, served.edge) == (200, "miss"), served.text
+        assert app.fetches == before + 4
+    finally:
+        varnish.stop()
