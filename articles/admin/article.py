@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import F
 from reversion.admin import VersionAdmin
 from reversion.models import Version
@@ -23,10 +24,20 @@ from ..publishing import preview, transitions
 from ..publishing import roles as workflow
 from . import article_actions
 from .article_form import ArticleForm
-from .displays import byline_names, last_change, length, on_the_site, state_badge
+from .displays import (
+    last_change,
+    length,
+    on_the_site,
+    publication_time,
+    publish_checklist,
+    section_name,
+    state_badge,
+    story,
+)
 from .filters import MineFilter, StateFilter
 from .inlines import BylineInline, CorrectionInline, ExpertQuoteInline
 from .tag_field import save_tags, tags_formfield
+from .widgets import LabelledSplitDateTime
 
 Status = Article.Status
 
@@ -45,7 +56,8 @@ class ArticleChangeList(ChangeList):
 @admin.register(Article)
 class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
     form = ArticleForm
-    list_display = ["headline", state_badge, "section", byline_names, last_change, "published_at"]
+    list_display = [story, state_badge, section_name, last_change, publication_time]
+    list_display_links = None  # the story column links its headline, not its bylines
     list_filter = [MineFilter, StateFilter, "section", "authors", "tags", "published_at"]
     search_fields = ["headline", "dek", "body", "authors__name"]
     # Newest first; stories without a time yet (drafts) on top.
@@ -59,22 +71,27 @@ class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
     ]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section"]
-    readonly_fields = [on_the_site, length]
+    readonly_fields = [on_the_site, publish_checklist, length]
     inlines = [BylineInline, ExpertQuoteInline]
     fieldsets = [
         (
             None,
             {"fields": ["headline", "slug", "dek", "section", "status", "published_at", "version"]},
         ),
-        ("On the site", {"fields": [on_the_site]}),
+        ("On the site", {"fields": [on_the_site, publish_checklist]}),
         ("Story", {"fields": ["body", length, "tags"]}),
         ("Hero image", {"fields": ["hero_image", "hero_caption", "hero_credit", "hero_alt"]}),
     ]
     history_latest_first = True
+    formfield_overrides = {models.DateTimeField: {"widget": LabelledSplitDateTime}}
 
     class Media:
-        css = {"all": ["articles/desk.css"]}
-        js = ["articles/admin/live_length.js"]
+        # The styles (articles/desk.css) come with every admin page: templates/admin/base_site.html.
+        js = [
+            "articles/admin/live_length.js",
+            "articles/admin/publish_checklist.js",
+            "articles/admin/accessible_names.js",
+        ]
 
     # Who sees and changes what.
 
