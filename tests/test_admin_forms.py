@@ -130,3 +130,9 @@ def test_each_desk_card_cell_names_itself_for_the_phone_layout(editor):
     assert '<td data-label="Section">' in drafts
     assert '<td class="desk-when" data-label="Started">' in drafts
     assert '<td class="desk-editor" data-label="Last change">' in drafts
+
+
+def test_a_headline_in_the_filtered_list_links_back_to_the_list_as_filtered(editor):
+    story = make_article(headline="Review me", status=Article.Status.IN_REVIEW)
+    html = logged_in(editor).get(CHANGELIST_URL, {"state": "review"}).content.decode()
+    assert f'<a href="{change_url(story)}?_changelist_filters=state%3Dreview">Review me</a>' in html

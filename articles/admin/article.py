@@ -9,11 +9,13 @@ is one version of it and one revision in its history.
 
 import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import F
+from django.urls import reverse
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.managers import TaggableManager
@@ -47,10 +49,20 @@ LIVE_BEFORE_RESTORE = "live_before_restore"
 
 
 class ArticleChangeList(ChangeList):
-    """The list's rows come with their section, bylines and last editor."""
+    """The list's rows come with their section, bylines and last editor, and
+    the address of their change form with the list's filters, which the story
+    column links (``displays.story``) as Django's own links would: after a
+    save the editor is back in the list as they filtered it."""
 
     def get_queryset(self, request, exclude_parameters=None):
         return super().get_queryset(request, exclude_parameters).for_listing().with_last_editor()
+
+    def get_results(self, request):
+        super().get_results(request)
+        context = {"preserved_filters": self.preserved_filters, "opts": self.opts}
+        for article in self.result_list:
+            url = reverse("admin:articles_article_change", args=[article.pk])
+            article.change_url_in_list = add_preserved_filters(context, url)
 
 
 @admin.register(Article)
