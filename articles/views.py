@@ -175,18 +175,14 @@ class ExpertDetailView(_OwnedArticleListView):
     owner_model = Expert
 
     def get_queryset(self):
+        # Headlines, dates and quotes: none of a list's sections and bylines.
+        self.owner = get_object_or_404(Expert, slug=self.kwargs["slug"])
+        quotes = ExpertQuote.objects.filter(expert=self.owner).order_by("position", "pk")
         return (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                Prefetch(
-                    "quotes",
-                    queryset=ExpertQuote.objects.filter(expert=self.owner).order_by(
-                        "position", "pk"
-                    ),
-                    to_attr="quotes_of_the_expert",
-                )
-            )
+            Article.objects.published()
+            .for_owner(self.owner)
+            .newest_first()
+            .prefetch_related(Prefetch("quotes", queryset=quotes, to_attr="quotes_of_the_expert"))
         )
 
     def get_dependencies(self, context):
