@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
@@ -167,26 +167,26 @@ class TagView(_OwnedArticleListView):
             return HttpResponsePermanentRedirect(url)
 
 
-class ExpertDetailView(CachedPageMixin, ForgivingPaginationMixin, ListView):
-    """An expert's profile and every published quote of theirs."""
+class ExpertDetailView(_OwnedArticleListView):
+    """An expert's profile and each live story that quotes them, once, with
+    what they said in it underneath."""
 
     template_name = "articles/expert_detail.html"
-    context_object_name = "quotes"
+    owner_model = Expert
 
     def get_queryset(self):
-        self.expert = get_object_or_404(Expert, slug=self.kwargs["slug"])
+        # Headlines, dates and quotes: none of a list's sections and bylines.
+        self.owner = get_object_or_404(Expert, slug=self.kwargs["slug"])
+        quotes = ExpertQuote.objects.filter(expert=self.owner).order_by("position", "pk")
         return (
-            ExpertQuote.objects.published()
-            .filter(expert=self.expert)
-            .select_related("article")
-            .order_by("-article__published_at", "position")
+            Article.objects.published()
+            .for_owner(self.owner)
+            .newest_first()
+            .prefetch_related(Prefetch("quotes", queryset=quotes, to_attr="quotes_of_the_expert"))
         )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(expert=self.expert, **kwargs)
-
     def get_dependencies(self, context):
-        return dependencies.quote_list(self.expert, context["quotes"])
+        return dependencies.quoted_in(self.owner, context["articles"])
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -693,7 +693,7 @@ def test_changelist_columns_show_state_badges_section_bylines_and_last_editor(ed
 
     for state, text in [
         ("live", "Live"),
-        ("scheduled", "Scheduled for"),
+        ("scheduled", "Scheduled"),
         ("review", "In review"),
         ("draft", "Draft"),
     ]:

@@ -65,12 +65,48 @@ def test_feed_entries_carry_bylines_in_order_tags_dates_and_links(client, kind):
     assert entry.link == f"http://testserver{article.get_absolute_url()}"
     # The summary is HTML: a reader shows the plain-text standfirst literally.
     assert entry.summary == "Ships &amp; ferries return, 3 &lt; 4."
-    assert entry.author == "Maria Lindqvist, Tomás Okafor"
+    assert [author.name for author in entry.authors] == ["Maria Lindqvist", "Tomás Okafor"]
     assert sorted(tag.term for tag in entry.tags) == ["Ports", "Weather"]
     assert entry.published_parsed[:6] == published_at.utctimetuple()[:6]
     assert feed.feed.title == "The Newsroom"
     if kind == "atom":
         assert entry.updated_parsed is not None
+
+
+def test_rss_names_each_author_in_a_dublin_core_creator_of_their_own(client):
+    make_article(authors=[make_author(name="Maria Lindqvist"), make_author(name="Tomás Okafor")])
+    root = ElementTree.fromstring(client.get(reverse("articles:feed")).content)
+
+    dc = "{http://purl.org/dc/elements/1.1/}creator"
+    (item,) = root.iter("item")
+    assert [creator.text for creator in item.findall(dc)] == ["Maria Lindqvist", "Tomás Okafor"]
+    assert item.find("author") is None  # RSS's own <author> is an email address
+    assert b'xmlns:dc="http://purl.org/dc/elements/1.1/"' in ElementTree.tostring(root)
+
+
+def test_atom_gives_each_author_an_author_element_with_their_page(client):
+    maria = make_author(name="Maria Lindqvist", slug="maria-lindqvist")
+    tomas = make_author(name="Tomás Okafor", slug="tomas-okafor")
+    make_article(authors=[maria, tomas])
+    root = ElementTree.fromstring(client.get(reverse("articles:feed_atom")).content)
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    (entry,) = root.iter(f"{atom}entry")
+    assert [
+        (author.findtext(f"{atom}name"), author.findtext(f"{atom}uri"))
+        for author in entry.findall(f"{atom}author")
+    ] == [
+        ("Maria Lindqvist", "http://testserver/authors/maria-lindqvist/"),
+        ("Tomás Okafor", "http://testserver/authors/tomas-okafor/"),
+    ]
+
+
+def test_a_story_without_a_byline_names_no_author_in_its_entry(client):
+    make_article(authors=[])
+    for url in (reverse("articles:feed"), reverse("articles:feed_atom")):
+        entry = feedparser.parse(client.get(url).content).entries[0]
+        assert "authors" not in entry or entry.authors == [{}], url
+        assert "dc:creator" not in client.get(url).content.decode()
 
 
 def test_feed_is_newest_first_and_capped(client):

@@ -339,6 +339,7 @@ def test_publishing_copy_on_import_goes_through_the_publish_checklist():
 
     assert error is not None
     assert "not imported" in err and "no standfirst" in err
+    assert "Import it as a draft to finish it on the desk." in err  # as the README says
     assert not Article.objects.exists()
 
 

@@ -5,6 +5,7 @@ tag pages with the test client.
 """
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -12,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article, Tag, TaggedArticle, TagMerge, TagRedirect
 from tests.factories import make_article, make_author, make_in_role, make_section
@@ -85,6 +87,22 @@ def test_tag_list_shows_usage_sorted_by_it(manager_client):
         ("Latvia", 0),
     ]
     assert unused.name in response.content.decode()
+
+
+def test_tag_list_counts_every_story_and_apart_the_live_ones_its_page_lists(manager_client, client):
+    harbour = tag("Harbours")
+    make_article(tags=[harbour])
+    make_article(tags=[harbour], status=Article.Status.DRAFT, published_at=None)
+    make_article(tags=[harbour], published_at=timezone.now() + timedelta(days=1))
+
+    response = manager_client.get(CHANGELIST)
+    (row,) = response.context["cl"].result_list
+    assert (row.usage_count, row.live_count) == (3, 1)
+    page = response.content.decode()
+    assert "Stories (all states)" in page and "Live (on its public page)" in page
+    assert f'<a href="{harbour.get_absolute_url()}">1</a>' in page
+    # The public page lists exactly the live ones.
+    assert len(client.get(harbour.get_absolute_url()).context["articles"]) == 1
 
 
 def test_tag_list_searches_and_filters_unused(manager_client):

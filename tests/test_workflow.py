@@ -260,7 +260,7 @@ def test_editor_schedules_and_the_story_goes_live_at_its_minute(editor, others_d
     others_draft.refresh_from_db()
     assert others_draft.is_scheduled and others_draft.published_at == when
     assert client.get(others_draft.get_absolute_url()).status_code == 404
-    assert "Scheduled for" in logged_in(editor).get(CHANGELIST_URL).content.decode()
+    assert "Goes live" in logged_in(editor).get(CHANGELIST_URL).content.decode()
     Article.objects.filter(pk=others_draft.pk).update(published_at=timezone.now())
     assert client.get(others_draft.get_absolute_url()).status_code == 200
 
@@ -325,7 +325,7 @@ def test_changelist_shows_where_each_story_stands(editor):
     make_article(headline="Later one", published_at=timezone.now() + timedelta(days=1))
     make_article(headline="Review one", status=Article.Status.IN_REVIEW)
     html = logged_in(editor).get(CHANGELIST_URL).content.decode()
-    for label in ("Live", "Scheduled for", "In review"):
+    for label in ("Live", "Scheduled", "Goes live", "In review"):
         assert label in html
     response = logged_in(editor).get(CHANGELIST_URL, {"state": "scheduled"})
     assert [a.headline for a in response.context["cl"].result_list] == ["Later one"]

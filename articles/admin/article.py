@@ -9,10 +9,13 @@ is one version of it and one revision in its history.
 
 import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import F
+from django.urls import reverse
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.managers import TaggableManager
@@ -23,10 +26,20 @@ from ..publishing import preview, transitions
 from ..publishing import roles as workflow
 from . import article_actions
 from .article_form import ArticleForm
-from .displays import byline_names, last_change, length, on_the_site, state_badge
+from .displays import (
+    last_change,
+    length,
+    on_the_site,
+    publication_time,
+    publish_checklist,
+    section_name,
+    state_badge,
+    story,
+)
 from .filters import MineFilter, StateFilter
 from .inlines import BylineInline, CorrectionInline, ExpertQuoteInline
 from .tag_field import save_tags, tags_formfield
+from .widgets import LabelledSplitDateTime
 
 Status = Article.Status
 
@@ -36,16 +49,27 @@ LIVE_BEFORE_RESTORE = "live_before_restore"
 
 
 class ArticleChangeList(ChangeList):
-    """The list's rows come with their section, bylines and last editor."""
+    """The list's rows come with their section, bylines and last editor, and
+    the address of their change form with the list's filters, which the story
+    column links (``displays.story``) as Django's own links would: after a
+    save the editor is back in the list as they filtered it."""
 
     def get_queryset(self, request, exclude_parameters=None):
         return super().get_queryset(request, exclude_parameters).for_listing().with_last_editor()
+
+    def get_results(self, request):
+        super().get_results(request)
+        context = {"preserved_filters": self.preserved_filters, "opts": self.opts}
+        for article in self.result_list:
+            url = reverse("admin:articles_article_change", args=[article.pk])
+            article.change_url_in_list = add_preserved_filters(context, url)
 
 
 @admin.register(Article)
 class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
     form = ArticleForm
-    list_display = ["headline", state_badge, "section", byline_names, last_change, "published_at"]
+    list_display = [story, state_badge, section_name, last_change, publication_time]
+    list_display_links = None  # the story column links its headline, not its bylines
     list_filter = [MineFilter, StateFilter, "section", "authors", "tags", "published_at"]
     search_fields = ["headline", "dek", "body", "authors__name"]
     # Newest first; stories without a time yet (drafts) on top.
@@ -59,22 +83,27 @@ class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
     ]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section"]
-    readonly_fields = [on_the_site, length]
+    readonly_fields = [on_the_site, publish_checklist, length]
     inlines = [BylineInline, ExpertQuoteInline]
     fieldsets = [
         (
             None,
             {"fields": ["headline", "slug", "dek", "section", "status", "published_at", "version"]},
         ),
-        ("On the site", {"fields": [on_the_site]}),
+        ("On the site", {"fields": [on_the_site, publish_checklist]}),
         ("Story", {"fields": ["body", length, "tags"]}),
         ("Hero image", {"fields": ["hero_image", "hero_caption", "hero_credit", "hero_alt"]}),
     ]
     history_latest_first = True
+    formfield_overrides = {models.DateTimeField: {"widget": LabelledSplitDateTime}}
 
     class Media:
-        css = {"all": ["articles/desk.css"]}
-        js = ["articles/admin/live_length.js"]
+        # The styles (articles/desk.css) come with every admin page: templates/admin/base_site.html.
+        js = [
+            "articles/admin/live_length.js",
+            "articles/admin/publish_checklist.js",
+            "articles/admin/accessible_names.js",
+        ]
 
     # Who sees and changes what.
 

@@ -25,6 +25,22 @@ class BylineFormSet(BaseInlineFormSet):
 
     user = None  # set for each request by BylineInline.get_formset
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # A row of the byline table has column headings but no <label>: name its
+        # boxes for screen readers, row by row ("Position of byline 2").
+        which = "the new byline" if index is None else f"byline {index + 1}"
+        names = {
+            "author": f"Author of {which}",
+            "position": f"Position of {which}",
+            "DELETE": f"Delete {which}",
+        }
+        for name, text in names.items():
+            if name in form.fields:
+                widget = form.fields[name].widget
+                # The author box is wrapped in the add/change links' widget.
+                getattr(widget, "widget", widget).attrs["aria-label"] = text
+
     def clean(self):
         super().clean()
         self.author_ids_after_save = list(self._bylines_after_save().values())

@@ -34,7 +34,15 @@ class TagAutocomplete(AutocompleteSelectMultiple):
 
     def build_attrs(self, base_attrs, extra_attrs=None):
         attrs = super().build_attrs(base_attrs, extra_attrs)
-        return {**attrs, "data-tags": "true", "data-token-separators": '[","]'}
+        return {
+            **attrs,
+            "data-tags": "true",
+            "data-token-separators": '[","]',
+            # Select2's "remove all" button sits inside its list of chosen tags, where
+            # only list items belong (screen readers then misread the list); each tag
+            # keeps its own remove button.
+            "data-allow-clear": "false",
+        }
 
     def optgroups(self, name, value, attr=None):
         ids = [v for v in value if str(v).isdigit()]

@@ -119,7 +119,7 @@ class UsageFilter(admin.SimpleListFilter):
     parameter_name = "usage"
 
     def lookups(self, request, model_admin):
-        return [("unused", "Unused (no articles)"), ("used", "Used")]
+        return [("unused", "Unused (no story at all)"), ("used", "Used")]
 
     def queryset(self, request, queryset):
         if self.value() == "unused":
@@ -144,7 +144,7 @@ class TagRedirectInline(admin.TabularInline):
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     form = TagAdminForm
-    list_display = ["name", "slug", "usage_count"]
+    list_display = ["name", "slug", "usage_count", "live_count"]
     list_filter = [UsageFilter]
     ordering = ["name"]  # Meta.ordering is dropped by the usage count's GROUP BY
     search_fields = ["name", "slug"]
@@ -159,10 +159,17 @@ class TagAdmin(admin.ModelAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []  # a new tag has no old addresses
 
-    @admin.display(description="Articles", ordering="usage_count")
+    # Two counts, each saying what it counts: every story with the tag (what a
+    # merge or a deletion touches) and the live ones (what its public page lists).
+
+    @admin.display(description="Stories (all states)", ordering="usage_count")
     def usage_count(self, tag):
         url = reverse("admin:articles_article_changelist") + f"?tags__id__exact={tag.pk}"
         return format_html('<a href="{}">{}</a>', url, tag.usage_count)
+
+    @admin.display(description="Live (on its public page)", ordering="live_count")
+    def live_count(self, tag):
+        return format_html('<a href="{}">{}</a>', tag.get_absolute_url(), tag.live_count)
 
     @admin.action(description="Merge selected tags into one…", permissions=["change", "delete"])
     def merge_tags(self, request, queryset):

@@ -108,7 +108,10 @@ def import_file(
         return FileResult(name, problem=str(problem))
     except NotReadyToPublish as refusal:
         # The publish checklist refused it: the transaction wrote nothing.
-        return FileResult(name, problem=f"not imported: {refusal}")
+        return FileResult(
+            name,
+            problem=f"not imported: {refusal} Import it as a draft to finish it on the desk.",
+        )
     except ValidationError as error:
         return FileResult(name, problem=_validation_message(error))
     except PermissionDenied as error:

@@ -16,7 +16,7 @@ from ..publishing import roles as workflow
 from .base import PlainTextFields, StoredValues
 from .people import Author
 from .publication import live
-from .quote import ExpertQuote
+from .quote import ExpertQuote, attributed
 from .section import Section
 from .tag import StoryTags, TaggedArticle
 
@@ -318,6 +318,11 @@ class Article(PlainTextFields, StoredValues):
     def ordered_bylines(self):
         """Authors in byline order; uses the prefetch when there is one."""
         return [byline.author for byline in self.bylines.all()]
+
+    def who_we_spoke_to(self):
+        """The story's quotes in order, grouped under their attribution lines
+        (``quote.Attribution``); uses the prefetch when there is one."""
+        return attributed(self.quotes.all())
 
     def _claim_version(self, using=None):
         """Move the stored version on by one, but only if it is still the one this

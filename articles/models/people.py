@@ -1,5 +1,7 @@
 """The people on a story: its authors (bylines) and the experts it quotes."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -66,6 +68,11 @@ class Expert(PlainTextFields, StoredValues):
 
     def get_absolute_url(self):
         return reverse("articles:expert", kwargs={"slug": self.slug})
+
+    @property
+    def link_host(self):
+        """ "example.org" for https://example.org/people/varga: what readers see of the link."""
+        return urlsplit(self.link).hostname or self.link
 
     @property
     def description(self):

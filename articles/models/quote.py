@@ -1,3 +1,6 @@
+from dataclasses import dataclass, field
+from itertools import groupby
+
 from django.db import models
 
 from .base import StoryPart
@@ -41,3 +44,24 @@ class ExpertQuote(StoryPart):
     @property
     def is_direct(self):
         return self.kind == self.Kind.DIRECT
+
+
+@dataclass
+class Attribution:
+    """One attribution line ("Name, title, institution, context") and the
+    quotes it stands under."""
+
+    expert: object
+    context: str
+    quotes: list = field(default_factory=list)
+
+
+def attributed(quotes):
+    """``quotes`` in their order, as runs that share one attribution line: an
+    expert quoted three times in a row in one setting is named once, under the
+    three quotes, not three times."""
+    runs = []
+    for (_, context), run in groupby(quotes, key=lambda quote: (quote.expert_id, quote.context)):
+        run = list(run)
+        runs.append(Attribution(run[0].expert, context, run))
+    return runs

@@ -8,12 +8,20 @@ from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 from ..html import clean_name
 from ..signals import stories_changed
 from .base import PlainTextFields
+from .publication import live
 
 
 class TagQuerySet(models.QuerySet):
     def with_usage(self):
-        """Annotate ``usage_count``: how many articles carry each tag."""
-        return self.annotate(usage_count=models.Count("tagged_articles"))
+        """Annotate ``usage_count``: how many stories carry each tag, whatever
+        their state (drafts too: deleting the tag would touch them), and
+        ``live_count``: how many of them readers see on the tag's page."""
+        return self.annotate(
+            usage_count=models.Count("tagged_articles"),
+            live_count=models.Count(
+                "tagged_articles", filter=live("tagged_articles__content_object__")
+            ),
+        )
 
     def unused(self):
         return self.filter(tagged_articles__isnull=True)

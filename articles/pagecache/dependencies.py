@@ -8,7 +8,7 @@ A key names one thing a write can change:
   its quotes, tags and corrections;
 * ``list:home``, ``list:section:2``, ``list:author:3``, ``list:tag:5``,
   ``list:expert:7`` — a list the page is one page of, which changes when a story
-  joins, leaves or moves in it;
+  joins, leaves or moves in it (and, for an expert, when a quote of theirs changes);
 * ``sitemap`` — the sitemaps, which list every live story and everything with one;
 * ``nav`` — the section navigation on every page (also the only place a page
   shows a section's name).
@@ -85,10 +85,11 @@ def story_list(stories, owner=None, *, with_tags=False, nav=True):
     return Dependencies(frozenset(keys), is_list=True)
 
 
-def quote_list(expert, quotes):
-    """An expert's page: the expert, the list of their quotes, and each quote's story."""
+def quoted_in(expert, stories):
+    """An expert's page: the expert, the list of stories quoting them (their
+    quotes change it too), and each story's headline and date, without bylines."""
     keys = {NAV, object_key(expert), list_key("expert", expert.pk)}
-    keys.update(story_key(quote.article_id) for quote in quotes)
+    keys.update(story_key(story.pk) for story in stories)
     return Dependencies(frozenset(keys), is_list=True)
 
 

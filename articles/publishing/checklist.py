@@ -55,35 +55,38 @@ class NotReadyToPublish(ValidationError):
         return f"“{self.article}” was not published: " + " ".join(self.messages)
 
 
+# What each missing item says, keyed by the article field where it is fixed:
+# the one wording of the checklist, for refusals and for the change form,
+# which shows these same messages as the editor types (``admin.displays``).
+MISSING = {
+    "section": "It has no section: choose the desk it belongs to.",
+    "bylines": "It has no byline: add at least one author.",
+    "dek": "It has no standfirst: write the sentence or two under the headline.",
+    "body": "Its text is empty: write the story.",
+    "hero_alt": "Its hero image has no alt text: describe what the picture shows, "
+    "for readers who cannot see it.",
+}
+
+
 def byline_problems(has_byline):
     """The byline rule alone: the change form asks it of the bylines the story
     will have once its byline formset is saved."""
     if has_byline:
         return ()
-    return (Problem("bylines", "It has no byline: add at least one author."),)
+    return (Problem("bylines", MISSING["bylines"]),)
 
 
 def check(article, *, has_byline):
     """The checklist for ``article`` as it stands; ``has_byline`` says whether
     it has at least one byline (stored or, for an import or a form, about to be)."""
-    problems = []
-    if article.section_id is None:
-        problems.append(Problem("section", "It has no section: choose the desk it belongs to."))
-    problems.extend(byline_problems(has_byline))
-    if not article.dek.strip():
-        problems.append(
-            Problem("dek", "It has no standfirst: write the sentence or two under the headline.")
-        )
-    if not body_text(article.body):
-        problems.append(Problem("body", "Its text is empty: write the story."))
-    if article.hero_image and not article.hero_alt.strip():
-        problems.append(
-            Problem(
-                "hero_alt",
-                "Its hero image has no alt text: describe what the picture shows, "
-                "for readers who cannot see it.",
-            )
-        )
+    missing = {
+        "section": article.section_id is None,
+        "bylines": not has_byline,
+        "dek": not article.dek.strip(),
+        "body": not body_text(article.body),
+        "hero_alt": bool(article.hero_image) and not article.hero_alt.strip(),
+    }
+    problems = [Problem(field, MISSING[field]) for field, absent in missing.items() if absent]
 
     warnings = []
     if len(article.headline) > HEADLINE_WARNING_LENGTH:

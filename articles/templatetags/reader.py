@@ -98,3 +98,11 @@ def picture(field_file, kind, alt="", sizes="100vw", loading="lazy", css_class="
         "loading": loading,
         "css_class": css_class,
     }
+
+
+@register.simple_tag
+def byline_authors(article, leaving_out=None):
+    """The story's authors in byline order, less ``leaving_out``: on an
+    author's own page, the people they wrote it with."""
+    authors = article.ordered_bylines()
+    return [author for author in authors if author != leaving_out] if leaving_out else authors

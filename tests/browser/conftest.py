@@ -22,7 +22,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-gpu",
 ]
-ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+# Screenshots for people to look at; NEWSROOM_ARTIFACTS puts them elsewhere.
+ARTIFACTS = Path(
+    os.environ.get("NEWSROOM_ARTIFACTS")
+    or Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+)
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
 # the tests make around it are still synchronous and safe.
