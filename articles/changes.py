@@ -26,10 +26,13 @@ from . import search
 from .models import (
     Article,
     Author,
+    Banner,
     Byline,
     Correction,
     Expert,
     ExpertQuote,
+    Front,
+    Placement,
     Section,
     Tag,
     TaggedArticle,
@@ -38,10 +41,12 @@ from .models import (
 from .pagecache import stamps
 from .pagecache.dependencies import (
     AUTHORS_INDEX,
+    BANNER,
     CORRECTIONS_LIST,
     HOME_LIST,
     NAV,
     SITEMAP,
+    front_key,
     list_key,
     object_key,
     story_key,
@@ -77,6 +82,7 @@ class Changes:
     keys: set = field(default_factory=set)
     # Authors and tags whose name may have changed: their stories' index rows carry it.
     renamed: set = field(default_factory=set)
+    # (field file, kind of rendition, focal point or None): renditions to make.
     pictures: list = field(default_factory=list)
 
     def __bool__(self):
@@ -128,8 +134,8 @@ def apply_changes(changes):
         )
     search.index_articles(sorted(to_index))
     stamps.invalidate(keys)
-    for field_file, kind in changes.pictures:
-        renditions.picture(field_file, kind)
+    for field_file, kind, focus in changes.pictures:
+        renditions.picture(field_file, kind, focus)
 
 
 # -- what each write records ------------------------------------------------------
@@ -152,9 +158,17 @@ def _article_saved(sender, instance, created, raw=False, **kwargs):
         moved={instance.pk} if moved else (),
         lists={(instance.pk, list_key("section", pk)) for pk in sections},
         listed_before={instance.pk} if _stored(instance, "status") == LISTED else (),
-        pictures=[(instance.hero_image, "hero")] if instance.hero_image else [],
+        pictures=_hero_renditions(instance),
     )
     instance.remember_stored_values()
+
+
+def _hero_renditions(article):
+    """The hero as the story page, the fronts and social sites show it."""
+    if not article.hero_image:
+        return []
+    focus = (article.hero_focus_x, article.hero_focus_y)
+    return [(article.hero_image, kind, focus) for kind in renditions.STORY_KINDS]
 
 
 def _article_deleted(sender, instance, **kwargs):
@@ -223,13 +237,42 @@ def _owner_changed(sender, instance, signal, created=False, raw=False, **kwargs)
     record(
         keys=keys,
         renamed={(sender, instance.pk)} if renamed else (),
-        pictures=[(instance.photo, "portrait")] if getattr(instance, "photo", None) else [],
+        pictures=[(instance.photo, "portrait", None)] if getattr(instance, "photo", None) else [],
     )
 
 
 def _correction_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         record(story_pages={instance.article_id}, keys={CORRECTIONS_LIST})
+
+
+def _front_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    sections = {instance.section_id}
+    if "section_id" in getattr(instance, "stored_values", {}):
+        sections.add(_stored(instance, "section_id"))  # the page it was the front of
+    record(keys={front_key(section_id) for section_id in sections})
+    instance.remember_stored_values()
+
+
+def _placement_changed(sender, instance, signal, raw=False, **kwargs):
+    if raw:
+        return
+    try:
+        section_id = instance.front.section_id
+    except Front.DoesNotExist:
+        return  # deleted with its front, which records the change itself
+    pictures = []
+    if signal is post_save and instance.picture:
+        focus = (instance.picture_focus_x, instance.picture_focus_y)
+        pictures = [(instance.picture, "wide", focus)]
+    record(keys={front_key(section_id)}, pictures=pictures)
+
+
+def _banner_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        record(keys={BANNER})
 
 
 def _bulk_write(sender, stories=(), lists=(), **kwargs):
@@ -263,4 +306,10 @@ def connect():
         post_delete.connect(_owner_changed, sender=model, dispatch_uid=f"changes-{label}-d")
     post_save.connect(_correction_changed, sender=Correction, dispatch_uid="changes-correction-s")
     post_delete.connect(_correction_changed, sender=Correction, dispatch_uid="changes-correction-d")
+    for model, receiver in ((Front, _front_changed), (Placement, _placement_changed)):
+        label = model._meta.label
+        post_save.connect(receiver, sender=model, dispatch_uid=f"changes-{label}-s")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"changes-{label}-d")
+    post_save.connect(_banner_changed, sender=Banner, dispatch_uid="changes-banner-s")
+    post_delete.connect(_banner_changed, sender=Banner, dispatch_uid="changes-banner-d")
     stories_changed.connect(_bulk_write, dispatch_uid="changes-bulk-write")

@@ -2,6 +2,9 @@
 
 Each hero image, author photo and expert photo is served as a few widths, in
 WebP and in JPEG (PNG when the picture has transparency), made with Pillow.
+Fronts and social sites get crops of a fixed shape (16:9 for the front, and
+16:9, 4:3 and 1:1 at 1200 px for sharing) centred on the focal point editors
+set, as near as the picture's edges allow.
 While making them we turn the picture upright (EXIF orientation) and write no
 metadata at all, so a camera's GPS position or serial number never reaches a
 reader. The original upload's URL is never put in a page.
@@ -34,7 +37,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 logger = logging.getLogger(__name__)
 
 RENDITIONS_DIR = "renditions"
-CACHE_PREFIX = "newsroom:renditions:2:"  # bump the number if Plan changes shape
+CACHE_PREFIX = "newsroom:renditions:3:"  # bump the number if Plan changes shape
 # How long a page trusts that a picture's renditions are still on the disk.
 PLAN_SECONDS = 600
 
@@ -50,11 +53,29 @@ class Kind:
 
     widths: tuple
     square: bool = False  # portraits are cropped square, a little above centre
+    # A crop to this height / width around the picture's focal point (16:9 is
+    # 0.5625); None keeps the picture's own shape.
+    crop: float | None = None
+    # Every width, even from a smaller upload: sharing needs 1200 px pictures.
+    enlarge: bool = False
+    webp: bool = True  # social sites and search engines take JPEG or PNG only
 
 
 HERO = Kind(widths=(240, 480, 800, 1200, 1600))
 PORTRAIT = Kind(widths=(120, 240, 480), square=True)
-KINDS = {"hero": HERO, "portrait": PORTRAIT}
+# The front's lead and top stories: 16:9, from a phone's thumbnail to a wide lead.
+WIDE = Kind(widths=(320, 640, 960, 1280), crop=9 / 16)
+# What Google Discover and social sites show: 1200 px wide at the three
+# shapes Google asks for.
+SHARE_KINDS = {
+    "share-16x9": Kind(widths=(1200,), crop=9 / 16, enlarge=True, webp=False),
+    "share-4x3": Kind(widths=(1200,), crop=3 / 4, enlarge=True, webp=False),
+    "share-1x1": Kind(widths=(1200,), crop=1.0, enlarge=True, webp=False),
+}
+KINDS = {"hero": HERO, "portrait": PORTRAIT, "wide": WIDE, **SHARE_KINDS}
+# The kinds a story's hero is made in after each save (``articles.changes``).
+STORY_KINDS = ("hero", "wide", *SHARE_KINDS)
+CENTRE = (0.5, 0.5)
 
 WEBP_QUALITY = 80
 JPEG_QUALITY = 82
@@ -65,16 +86,17 @@ class Plan:
     """The renditions of one upload: their widths and the picture's shape."""
 
     key: str
-    widths: tuple  # the widths actually made: never wider than the upload
+    widths: tuple  # the widths actually made: never wider than the upload (unless enlarged)
     aspect: float  # height / width of every rendition
     fallback: str  # "jpg" or "png"
+    webp: bool = True
 
     def height(self, width):
         return max(1, round(width * self.aspect))
 
     @property
     def extensions(self):
-        return ("webp", self.fallback)
+        return ("webp", self.fallback) if self.webp else (self.fallback,)
 
 
 @dataclass(frozen=True)
@@ -118,9 +140,19 @@ def rendition_storage():
     return storages["renditions"]
 
 
-def rendition_key(name):
-    """An unguessable, stable stand-in for the upload's storage name."""
+def rendition_key(name, kind_name=None, focus=None):
+    """An unguessable, stable stand-in for the upload's storage name. A crop
+    around a focal point has a key of its own for each point: moving the
+    point makes new files, and a page never links a crop made for the old one."""
+    if kind_name is not None and KINDS[kind_name].crop is not None:
+        x, y = _rounded(focus)
+        name = f"{name}\n{kind_name}\n{x:.3f},{y:.3f}"
     return salted_hmac("newsroom.images.rendition", name).hexdigest()[:32]
+
+
+def _rounded(focus):
+    x, y = focus or CENTRE
+    return round(min(max(float(x), 0.0), 1.0), 3), round(min(max(float(y), 0.0), 1.0), 3)
 
 
 def rendition_name(key, width, extension):
@@ -133,10 +165,28 @@ def _has_alpha(image):
     )
 
 
-def _cut(image, kind, width, aspect):
+def crop_box(size, aspect, focus):
+    """The largest box of ``aspect`` (height / width) inside a picture of
+    ``size``, as near centred on ``focus`` (fractions across and down) as the
+    picture's edges allow."""
+    width, height = size
+    if height / width > aspect:
+        box_width, box_height = width, width * aspect
+    else:
+        box_width, box_height = height / aspect, height
+    x, y = _rounded(focus)
+    left = min(max(x * width - box_width / 2, 0), width - box_width)
+    top = min(max(y * height - box_height / 2, 0), height - box_height)
+    return (left, top, left + box_width, top + box_height)
+
+
+def _cut(image, kind, width, aspect, focus=None):
     height = max(1, round(width * aspect))
     if kind.square:
         return ImageOps.fit(image, (width, height), Image.Resampling.LANCZOS, centering=(0.5, 0.4))
+    if kind.crop is not None:
+        box = crop_box(image.size, kind.crop, focus)
+        return image.resize((width, height), Image.Resampling.LANCZOS, box=box)
     return image.resize((width, height), Image.Resampling.LANCZOS)
 
 
@@ -193,17 +243,28 @@ def plan_of(key, original, kind):
     """The ``Plan`` of an opened upload, from its header alone."""
     alpha = _has_alpha(original)
     source_width, source_height = _upright_size(original)
-    aspect = 1.0 if kind.square else source_height / source_width
-    largest = min(source_width, source_height) if kind.square else source_width
+    if kind.square:
+        aspect, largest = 1.0, min(source_width, source_height)
+    elif kind.crop is not None:
+        aspect = kind.crop
+        left, _, right, _ = crop_box((source_width, source_height), aspect, CENTRE)
+        largest = int(right - left)
+    else:
+        aspect, largest = source_height / source_width, source_width
+    fallback = "png" if alpha else "jpg"
+    if kind.enlarge:
+        return Plan(key, kind.widths, aspect, fallback, kind.webp)
     # Never wider than the upload, and never less detail than it has.
     widths = tuple(w for w in kind.widths if w < largest)
     if largest <= max(kind.widths):
         widths += (largest,)
-    return Plan(key, widths, aspect, "png" if alpha else "jpg")
+    return Plan(key, widths, aspect, fallback, kind.webp)
 
 
-def make_renditions(field_file, kind):
-    """Make whichever renditions of ``field_file`` are missing or broken.
+def make_renditions(field_file, kind, focus=None, kind_name=None):
+    """Make whichever renditions of ``field_file`` are missing or broken
+    (``focus``: the focal point a crop keeps in view; ``kind_name`` names a
+    cropping kind, whose files are keyed by the point too).
 
     Returns ``(plan, complete)``. The plan lists only the widths whose files are
     whole, so nothing broken is ever linked; ``complete`` is false when a file
@@ -212,7 +273,7 @@ def make_renditions(field_file, kind):
     upload itself cannot be read.
     """
     storage = rendition_storage()
-    key = rendition_key(field_file.name)
+    key = rendition_key(field_file.name, kind_name, focus)
     field_file.open("rb")
     try:
         with Image.open(field_file) as original:
@@ -224,14 +285,14 @@ def make_renditions(field_file, kind):
                 for extension in plan.extensions
                 if not is_whole(storage, rendition_name(key, width, extension))
             ]
-            failed = _make(storage, original, plan, kind, to_make) if to_make else set()
+            failed = _make(storage, original, plan, kind, to_make, focus) if to_make else set()
     finally:
         field_file.close()
     whole = tuple(width for width in plan.widths if width not in failed)
     return replace(plan, widths=whole), not failed
 
 
-def _make(storage, original, plan, kind, to_make):
+def _make(storage, original, plan, kind, to_make, focus=None):
     """Write the renditions in ``to_make``; the widths that could not be written."""
     upright = ImageOps.exif_transpose(original)
     upright = upright.convert("RGBA" if plan.fallback == "png" else "RGB")
@@ -240,7 +301,7 @@ def _make(storage, original, plan, kind, to_make):
         name = rendition_name(plan.key, width, extension)
         try:
             if cut is None or cut.width != width:
-                cut = _cut(upright, kind, width, plan.aspect)
+                cut = _cut(upright, kind, width, plan.aspect, focus)
             storage.save(name, ContentFile(_encode(cut, extension)))
         except OSError as error:
             # A full or failing disk fails every write alike: stop here, and
@@ -250,28 +311,29 @@ def _make(storage, original, plan, kind, to_make):
     return set()
 
 
-def plan_for(field_file, kind_name):
+def plan_for(field_file, kind_name, focus=None):
     """The ``Plan`` of an upload, from the cache, making renditions if needed.
 
     Only a plan whose files were all written is cached, and only for
     ``PLAN_SECONDS``: a rendition lost or damaged on the disk since is found and
     remade by the next request after that.
     """
-    cache_key = plan_cache_key(field_file.name, kind_name)
+    cache_key = plan_cache_key(field_file.name, kind_name, focus)
     plan = cache.get(cache_key)
     if plan is None:
-        plan, complete = make_renditions(field_file, KINDS[kind_name])
+        plan, complete = make_renditions(field_file, KINDS[kind_name], focus, kind_name)
         if complete:
             cache.set(cache_key, plan, PLAN_SECONDS)
     return plan
 
 
-def plan_cache_key(name, kind_name):
-    return CACHE_PREFIX + rendition_key(name) + ":" + kind_name
+def plan_cache_key(name, kind_name, focus=None):
+    return CACHE_PREFIX + rendition_key(name, kind_name, focus) + ":" + kind_name
 
 
-def picture(field_file, kind_name):
+def picture(field_file, kind_name, focus=None):
     """A ``Picture`` for an image field, or None when there is no usable image.
+    ``focus`` is the focal point (across, down) that a cropping kind keeps in view.
 
     A file that cannot be read (missing, corrupt) gives None and a log entry:
     the page shows without the picture rather than failing.
@@ -279,7 +341,7 @@ def picture(field_file, kind_name):
     if not field_file:
         return None
     try:
-        plan = plan_for(field_file, kind_name)
+        plan = plan_for(field_file, kind_name, focus)
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError):
         logger.exception("No renditions for %s", field_file.name)
         return None
