@@ -1,6 +1,7 @@
 """The admin: the desk's stories (``article``: one ``ArticleAdmin`` with its
 form, inlines, list columns, filters and actions in modules of their own),
-tags (``tags``, and the article form's ``tag_field``), and sections, authors
-and experts (``people``). Importing the package registers them all."""
+tags (``tags``, and the article form's ``tag_field``), sections, authors
+and experts (``people``), and the fronts and the breaking-news banner
+(``fronts``). Importing the package registers them all."""
 
-from . import article, people, tags  # noqa: F401
+from . import article, fronts, people, tags  # noqa: F401

@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import F
 from reversion.admin import VersionAdmin
 from reversion.models import Version
@@ -21,7 +22,7 @@ from ..interchange.admin import ImportStoriesMixin
 from ..models import Article, Author, Byline, Correction
 from ..publishing import preview, transitions
 from ..publishing import roles as workflow
-from . import article_actions
+from . import article_actions, focus_point
 from .article_form import ArticleForm
 from .displays import byline_names, last_change, length, on_the_site, state_badge
 from .filters import MineFilter, StateFilter
@@ -59,7 +60,7 @@ class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
     ]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section"]
-    readonly_fields = [on_the_site, length]
+    readonly_fields = [on_the_site, length, "hero_focus_picker"]
     inlines = [BylineInline, ExpertQuoteInline]
     fieldsets = [
         (
@@ -68,13 +69,30 @@ class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
         ),
         ("On the site", {"fields": [on_the_site]}),
         ("Story", {"fields": ["body", length, "tags"]}),
-        ("Hero image", {"fields": ["hero_image", "hero_caption", "hero_credit", "hero_alt"]}),
+        (
+            "Hero image",
+            {
+                "fields": [
+                    "hero_image",
+                    ("hero_focus_x", "hero_focus_y"),
+                    "hero_focus_picker",
+                    "hero_caption",
+                    "hero_credit",
+                    "hero_alt",
+                ]
+            },
+        ),
     ]
     history_latest_first = True
+    formfield_overrides = {models.FloatField: {"widget": focus_point.FOCUS_WIDGET}}
 
     class Media:
-        css = {"all": ["articles/desk.css"]}
-        js = ["articles/admin/live_length.js"]
+        css = {"all": ["articles/desk.css", *focus_point.CSS]}
+        js = ["articles/admin/live_length.js", *focus_point.JS]
+
+    @admin.display(description="Focal point")
+    def hero_focus_picker(self, article):
+        return focus_point.picker(article.hero_image if article else None)
 
     # Who sees and changes what.
 

@@ -13,7 +13,7 @@ from taggit.managers import TaggableManager
 from ..html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, body_text, clean_body
 from ..pictures.uploads import GeneratedName, SafeImageField
 from ..publishing import roles as workflow
-from .base import PlainTextFields, StoredValues, focus_field
+from .base import ACROSS, DOWN, PlainTextFields, StoredValues, focus_field
 from .people import Author
 from .publication import live
 from .quote import ExpertQuote
@@ -237,8 +237,8 @@ class Article(PlainTextFields, StoredValues):
         blank=True,
         help_text="What the picture shows, for readers who cannot see it.",
     )
-    hero_focus_x = focus_field("focal point across", "left edge")
-    hero_focus_y = focus_field("focal point down", "top edge")
+    hero_focus_x = focus_field("focal point across", ACROSS)
+    hero_focus_y = focus_field("focal point down", DOWN)
 
     body = ProseEditorField(
         extensions=BODY_EDITOR_EXTENSIONS,

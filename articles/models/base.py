@@ -128,12 +128,15 @@ class NoLostUpdates(models.Model):
         self.version += 1
 
 
-def focus_field(verbose_name, direction):
-    """One coordinate of a picture's focal point: crops keep that point in view."""
+def focus_field(verbose_name, help_text):
+    """One coordinate of a picture's focal point, 0 to 1: crops keep that point in view."""
     return models.FloatField(
         verbose_name,
         default=0.5,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text=f"Where the subject is, from 0 ({direction}) to 1; 0.5 is the middle. "
-        "Crops for the front page and for sharing keep this point in view.",
+        help_text=help_text,
     )
+
+
+ACROSS = "From 0 at the left edge to 1 at the right; 0.5 is the middle."
+DOWN = "From 0 at the top to 1 at the bottom."

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..pictures.uploads import GeneratedName, SafeImageField
-from .base import NoLostUpdates, PlainTextFields, StoredValues, focus_field
+from .base import ACROSS, DOWN, NoLostUpdates, PlainTextFields, StoredValues, focus_field
 from .publication import live
 from .section import Section
 
@@ -97,8 +97,8 @@ class Placement(PlainTextFields, StoredValues):
         blank=True,
         help_text="Leave empty to use the story's hero image. Shown cropped to 16:9.",
     )
-    picture_focus_x = focus_field("focal point across", "left edge")
-    picture_focus_y = focus_field("focal point down", "top edge")
+    picture_focus_x = focus_field("focal point across", ACROSS)
+    picture_focus_y = focus_field("focal point down", DOWN)
 
     objects = PlacementQuerySet.as_manager()
 
