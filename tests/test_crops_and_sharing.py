@@ -246,3 +246,18 @@ def test_a_focal_point_outside_the_picture_is_refused():
     with pytest.raises(ValidationError) as refused:
         story.full_clean()
     assert "hero_focus_x" in refused.value.message_dict
+
+
+def test_a_focal_point_left_empty_in_the_form_is_the_middle(superuser_client):
+    from tests.workflow_helpers import change_url, submitted_form
+
+    story = make_article(
+        hero_image=SimpleUploadedFile("h.jpg", _jpeg(1600, 900)), hero_focus_x=0.25
+    )
+    form = superuser_client.get(change_url(story))
+    response = superuser_client.post(
+        change_url(story), submitted_form(form, hero_focus_x="", hero_focus_y="0.1")
+    )
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.hero_focus == (0.5, 0.1)

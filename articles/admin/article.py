@@ -84,7 +84,7 @@ class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
         ),
     ]
     history_latest_first = True
-    formfield_overrides = {models.FloatField: {"widget": focus_point.FOCUS_WIDGET}}
+    formfield_overrides = {models.FloatField: focus_point.FOCUS_FIELD}
 
     class Media:
         css = {"all": ["articles/desk.css", *focus_point.CSS]}

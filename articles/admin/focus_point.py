@@ -13,8 +13,22 @@ from ..pictures import renditions
 
 CSS = ["articles/admin/focus_point.css"]
 JS = ["articles/admin/focus_point.js"]
-# The focal point's fields: in steps of a hundredth, within the picture.
-FOCUS_WIDGET = forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"})
+class FocusField(forms.FloatField):
+    """One coordinate of a focal point, in steps of a hundredth. Left empty (or
+    not sent at all, by a form that does not show it) it is the middle."""
+
+    widget = forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"})
+
+    def __init__(self, **kwargs):
+        super().__init__(**{**kwargs, "required": False})
+
+    def clean(self, value):
+        value = super().clean(value)
+        return 0.5 if value is None else value
+
+
+# For ``formfield_overrides``: every FloatField of the fronts' and stories' forms is one.
+FOCUS_FIELD = {"form_class": FocusField, "widget": FocusField.widget}
 HELP = (
     "Click the picture on its subject: the 16:9 crops for the front page and the crops "
     "for sharing keep that point in view. The two numbers are the same point."

@@ -133,7 +133,7 @@ class PlacementInline(admin.StackedInline):
     ]
     readonly_fields = [story_state, placement_focus_picker]
     formfield_overrides = {
-        models.FloatField: {"widget": focus_point.FOCUS_WIDGET},
+        models.FloatField: focus_point.FOCUS_FIELD,
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})},
     }
     help_texts = {
