@@ -13,6 +13,8 @@ from ..pictures import renditions
 
 CSS = ["articles/admin/focus_point.css"]
 JS = ["articles/admin/focus_point.js"]
+
+
 class FocusField(forms.FloatField):
     """One coordinate of a focal point, in steps of a hundredth. Left empty (or
     not sent at all, by a form that does not show it) it is the middle."""

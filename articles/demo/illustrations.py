@@ -47,7 +47,7 @@ def _gradient(image, box, top, bottom):
 def _ridge(rng, width, base, amplitude, waves=3, step=20):
     """Points along a gentle hill line across the picture."""
     phases = [rng.uniform(0, math.tau) for _ in range(waves)]
-    lengths = [rng.uniform(0.6, 1.8) * width / (n + 1) for n in range(waves)]
+    lengths = [rng.uniform(0.1, 0.25) * width / (n + 1) for n in range(waves)]
     points = []
     for x in range(0, width + step, step):
         y = base + sum(
@@ -230,25 +230,26 @@ def rail(image, rng):
     """A railway running between low hills towards the horizon."""
     w, h = image.size
     horizon = int(h * 0.45)
-    _gradient(image, (0, 0, w, horizon), "#f1cf9f", "#f8efe1")
+    _gradient(image, (0, 0, w, h), "#f1cf9f", "#f8efe1")
     pen = ImageDraw.Draw(image)
     sun = w * 0.7
     pen.ellipse((sun - 70, horizon - 190, sun + 70, horizon - 50), fill="#f6e2b8")
-    _hills(pen, rng, w, h, horizon - 20, h * 0.05, "#9bb087")
-    _hills(pen, rng, w, h, horizon + 40, h * 0.06, "#7d9a6a")
-    _hills(pen, rng, w, h, horizon + 140, h * 0.05, "#5e7d55")
-    vanish = (w * 0.46, horizon + 30)
+    _hills(pen, rng, w, h, horizon - 40, h * 0.08, "#a9bb93")
+    _hills(pen, rng, w, h, horizon + 10, h * 0.07, "#8aa677")
+    _hills(pen, rng, w, h, horizon + 60, h * 0.05, "#6d8d60")
+    vanish = (w * 0.46, horizon + 70)
+    pen.polygon([vanish, (vanish[0] - w * 0.42, h), (vanish[0] + w * 0.42, h)], fill="#8c7b63")
     for n in range(28):
         t = (n / 28) ** 2
         y = vanish[1] + (h - vanish[1]) * t
-        half = 40 + (w * 0.32) * t
+        half = 20 + (w * 0.32) * t
         pen.line(
-            [(vanish[0] - half * 1.2, y), (vanish[0] + half * 1.2, y)],
-            fill="#6b5646",
+            [(vanish[0] - half * 1.15, y), (vanish[0] + half * 1.15, y)],
+            fill="#5b4636",
             width=int(3 + 14 * t),
         )
     for side in (-1, 1):
-        pen.line([vanish, (vanish[0] + side * w * 0.33, h)], fill="#3d3a38", width=14)
+        pen.line([vanish, (vanish[0] + side * w * 0.33, h)], fill="#34302d", width=14)
 
 
 def chart(image, rng):
