@@ -72,7 +72,11 @@ class FrontForm(forms.ModelForm):
         """The front's row stays locked until the admin's transaction ends: no
         other save of it can land between this check and this form's write
         (``NoLostUpdates.save()``'s conditional UPDATE is the last guard)."""
-        current = Front.objects.select_for_update().filter(pk=self.instance.pk).first()
+        # Without the default ordering's join to the section: PostgreSQL locks no
+        # row on the nullable side of an outer join.
+        current = (
+            Front.objects.select_for_update().filter(pk=self.instance.pk).order_by("pk").first()
+        )
         if current is not None and current.version == opened_version:
             return
         problems = [
