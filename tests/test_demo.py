@@ -286,6 +286,19 @@ def test_a_renamed_demo_story_is_not_loaded_again_and_its_old_address_moves_on(c
     assert response.status_code == 301 and response["Location"] == "/news/dock-strike-called-off/"
 
 
+def test_a_renamed_demo_draft_is_known_by_its_guid():
+    load_demo()
+    draft = Article.objects.get(slug="night-bus-cuts-strain-city-coalition")
+    draft.slug = "night-buses-coalition"  # not live: no redirect is left behind
+    draft.save()
+    count = Article.objects.count()
+
+    load_demo()
+
+    assert Article.objects.count() == count
+    assert not Article.objects.filter(slug="night-bus-cuts-strain-city-coalition").exists()
+
+
 def test_stories_loaded_before_demo_stories_had_a_guid_are_recognised_by_their_slug():
     load_demo()
     Article.objects.filter(slug="central-bank-holds-rates-steady").update(guid="urn:uuid:old")
