@@ -57,9 +57,9 @@ def wrap(text, face, width):
     return [*lines, line] if line else lines
 
 
-def _headline_lines(headline, width, height):
-    """The largest type (from 88 px down) at which the headline fits the box."""
-    for size in range(88, 35, -4):
+def _headline_lines(headline, width, height, largest):
+    """The largest type (from ``largest`` px down) at which the headline fits the box."""
+    for size in range(largest, 35, -4):
         face = font(size)
         lines = wrap(headline, face, width)
         if len(lines) * round(size * 1.18) <= height:
@@ -86,8 +86,12 @@ def draw(headline, kicker, site_name, shape="16x9"):
         top += 70
 
     footer_top = height - MARGIN - 52
-    face, size, lines = _headline_lines(headline, width - 2 * MARGIN, footer_top - 40 - top)
+    box = footer_top - 40 - top
+    # Taller shapes take larger type; the headline sits in the middle of its box.
+    largest = min(128, 4 * round(height / 30))
+    face, size, lines = _headline_lines(headline, width - 2 * MARGIN, box, largest)
     leading = round(size * 1.18)
+    top += max(0, (box - len(lines) * leading) // 2)
     for number, line in enumerate(lines):
         pen.text((MARGIN, top + number * leading), line, font=face, fill=INK)
 
