@@ -24,8 +24,9 @@ install-test: $(VENV)/.installed-test
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# The demo accounts (one per role) and their passwords are printed here.
 demo: migrate
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --accounts
 
 run: demo
 	@echo "Newsroom is serving on http://$(HOST)/  (admin: http://$(HOST)/admin/)"

@@ -30,10 +30,13 @@ from . import edge, tasks
 from .models import (
     Article,
     Author,
+    Banner,
     Byline,
     Correction,
     Expert,
     ExpertQuote,
+    Front,
+    Placement,
     Section,
     Tag,
     TaggedArticle,
@@ -42,15 +45,18 @@ from .models import (
 from .pagecache import stamps
 from .pagecache.dependencies import (
     AUTHORS_INDEX,
+    BANNER,
     CORRECTIONS_LIST,
     HOME_LIST,
     NAV,
     SITEMAP,
+    front_key,
     list_key,
     object_key,
     story_key,
     story_page_key,
 )
+from .pictures import renditions
 from .signals import stories_changed
 
 logger = logging.getLogger(__name__)
@@ -80,7 +86,8 @@ class Changes:
     keys: set = field(default_factory=set)
     # Authors and tags whose name may have changed: their stories' index rows carry it.
     renamed: set = field(default_factory=set)
-    # (field file, kind) of each picture a write brought: it needs renditions.
+    # (field file, kind of rendition, focal point or None) of each picture a write
+    # brought or re-framed: it needs renditions.
     pictures: list = field(default_factory=list)
 
     def __bool__(self):
@@ -136,8 +143,12 @@ def apply_changes(changes):
     stamps.invalidate(keys)
     # After the page cache: the edge's next request must meet a fresh page.
     edge.purge(keys)
-    for field_file, kind in changes.pictures:
-        tasks.request_renditions(field_file, kind)
+    # One task a picture, for every shape of it the write needs.
+    shapes = {}
+    for field_file, kind, focus in changes.pictures:
+        shapes.setdefault((field_file.name, focus), (field_file, []))[1].append(kind)
+    for (_, focus), (field_file, kinds) in shapes.items():
+        tasks.request_renditions(field_file, kinds if len(kinds) > 1 else kinds[0], focus)
 
 
 # -- what each write records ------------------------------------------------------
@@ -160,7 +171,7 @@ def _article_saved(sender, instance, created, raw=False, **kwargs):
         moved={instance.pk} if moved else (),
         lists={(instance.pk, list_key("section", pk)) for pk in sections},
         listed_before={instance.pk} if _stored(instance, "status") == LISTED else (),
-        pictures=_new_picture(instance, "hero_image", "hero"),
+        pictures=_hero_renditions(instance),
     )
     instance.remember_stored_values()
 
@@ -170,8 +181,20 @@ def _new_picture(instance, field_name, kind):
     made once for each upload, not on every save of its story or person."""
     field_file = getattr(instance, field_name)
     if field_file and field_file != _stored(instance, field_name):
-        return [(field_file, kind)]
+        return [(field_file, kind, None)]
     return []
+
+
+def _hero_renditions(article):
+    """The hero as the story page, the fronts and social sites show it, when
+    this write brought the picture or moved its focal point."""
+    if not article.hero_image:
+        return []
+    focus = (article.hero_focus_x, article.hero_focus_y)
+    moved = focus != (_stored(article, "hero_focus_x"), _stored(article, "hero_focus_y"))
+    if article.hero_image == _stored(article, "hero_image") and not moved:
+        return []
+    return [(article.hero_image, kind, focus) for kind in renditions.STORY_KINDS]
 
 
 def _article_deleted(sender, instance, **kwargs):
@@ -252,6 +275,35 @@ def _correction_changed(sender, instance, raw=False, **kwargs):
         record(story_pages={instance.article_id}, keys={CORRECTIONS_LIST})
 
 
+def _front_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    sections = {instance.section_id}
+    if "section_id" in getattr(instance, "stored_values", {}):
+        sections.add(_stored(instance, "section_id"))  # the page it was the front of
+    record(keys={front_key(section_id) for section_id in sections})
+    instance.remember_stored_values()
+
+
+def _placement_changed(sender, instance, signal, raw=False, **kwargs):
+    if raw:
+        return
+    try:
+        section_id = instance.front.section_id
+    except Front.DoesNotExist:
+        return  # deleted with its front, which records the change itself
+    pictures = []
+    if signal is post_save and instance.picture:
+        focus = (instance.picture_focus_x, instance.picture_focus_y)
+        pictures = [(instance.picture, "wide", focus)]
+    record(keys={front_key(section_id)}, pictures=pictures)
+
+
+def _banner_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        record(keys={BANNER})
+
+
 def _bulk_write(sender, stories=(), lists=(), **kwargs):
     stories = set(stories)
     record(stories=stories, reindex=stories, lists={(pk, key) for pk in stories for key in lists})
@@ -283,4 +335,10 @@ def connect():
         post_delete.connect(_owner_changed, sender=model, dispatch_uid=f"changes-{label}-d")
     post_save.connect(_correction_changed, sender=Correction, dispatch_uid="changes-correction-s")
     post_delete.connect(_correction_changed, sender=Correction, dispatch_uid="changes-correction-d")
+    for model, receiver in ((Front, _front_changed), (Placement, _placement_changed)):
+        label = model._meta.label
+        post_save.connect(receiver, sender=model, dispatch_uid=f"changes-{label}-s")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"changes-{label}-d")
+    post_save.connect(_banner_changed, sender=Banner, dispatch_uid="changes-banner-s")
+    post_delete.connect(_banner_changed, sender=Banner, dispatch_uid="changes-banner-d")
     stories_changed.connect(_bulk_write, dispatch_uid="changes-bulk-write")

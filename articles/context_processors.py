@@ -1,11 +1,16 @@
 from django.conf import settings
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from .models import Section
+from .pagecache.stamps import shown_banner
 
 
 def site(request):
-    """The site's name and its desks, for the navigation of every page."""
+    """The site's name, its desks for the navigation, and the breaking-news
+    banner, for every page. The banner is looked up only by a page that shows it."""
     return {
         "site_name": settings.NEWSROOM_SITE_NAME,
         "nav_sections": Section.objects.only("name", "slug"),
+        "breaking_news": SimpleLazyObject(lambda: shown_banner(timezone.now())),
     }

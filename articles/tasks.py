@@ -87,18 +87,22 @@ def reindex_stories(story_ids):
 
 
 @task()
-def make_renditions(name, kind, refresh=()):
+def make_renditions(name, kind, refresh=(), focus=None):
     """Make the missing renditions of the upload ``name``, of ``kind`` ("hero",
-    "portrait"); then stamp the dependency keys in ``refresh``, the pages that
-    show the picture, which were rendered without these renditions meanwhile."""
+    "portrait", a crop around ``focus``; or a list of kinds: one task for every
+    shape a save needs of one picture); then stamp the dependency keys in
+    ``refresh``, the pages that show the picture, which were rendered without
+    these renditions meanwhile."""
     if not renditions.upload_storage().exists(name):
         return  # replaced or deleted since it was asked for: nothing to make
-    complete = renditions.make_all(name, kind)
+    focus = tuple(focus) if focus is not None else None  # JSON gives a list
+    kinds = [kind] if isinstance(kind, str) else kind
+    complete = all([renditions.make_all(name, each, focus) for each in kinds])
     stamps.invalidate(refresh)
     if not complete:
         raise RenditionsNotWritten(f"Renditions of {name} not all written (see the log)")
     # Made: should one be lost later, the next page that misses it asks again.
-    cache.delete(_asked_key(name, kind))
+    cache.delete_many([_asked_key(name, each, focus) for each in kinds])
 
 
 def runs_at_once():
@@ -106,21 +110,36 @@ def runs_at_once():
     return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], ImmediateBackend)
 
 
-def request_renditions(field_file, kind):
-    """Ask for the renditions of a picture that a save brought or a page found
-    missing. True when they have been made already (no worker: the task ran at
-    once), so a page links them; with a worker, False at once."""
+def request_renditions(field_file, kind, focus=None):
+    """Ask for the renditions of a picture, of ``kind`` or of each kind in a
+    list, that a save brought or a page found missing. True when they have been
+    made already (no worker: the task ran at once), so a page links them; with
+    a worker, False at once, and each kind is asked for once per ``ASK_SECONDS``."""
+    kinds = [kind] if isinstance(kind, str) else list(kind)
+    framing = {"focus": list(focus)} if focus is not None else {}  # JSON: a list
+    as_asked = kinds[0] if len(kinds) == 1 else kinds
     if runs_at_once():
-        make_renditions.enqueue(field_file.name, kind)
+        make_renditions.enqueue(field_file.name, as_asked, **framing)
         return True
-    if cache.add(_asked_key(field_file.name, kind), True, ASK_SECONDS):
+    new = [k for k in kinds if cache.add(_asked_key(field_file.name, k, focus), True, ASK_SECONDS)]
+    if new:
         refresh = [object_key(field_file.instance)]  # the story's, author's or expert's pages
-        make_renditions.enqueue(field_file.name, kind, refresh=refresh)
+        as_asked = new[0] if len(new) == 1 else new
+        make_renditions.enqueue(field_file.name, as_asked, refresh=refresh, **framing)
     return False
 
 
-def _asked_key(name, kind):
-    return f"{ASKED_PREFIX}{renditions.rendition_key(name)}:{kind}"
+def picture_for_page(field_file, kind, focus=None):
+    """The ``Picture`` a page links: the whole renditions, after asking the
+    queue for any that are missing (made at once when no worker runs)."""
+    found, complete = renditions.picture(field_file, kind, focus)
+    if not complete and request_renditions(field_file, kind, focus):
+        found, _ = renditions.picture(field_file, kind, focus)
+    return found
+
+
+def _asked_key(name, kind, focus=None):
+    return f"{ASKED_PREFIX}{renditions.rendition_key(name, kind, focus)}:{kind}"
 
 
 def _retry_later(sender, task_result, **kwargs):

@@ -13,6 +13,11 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("news/<slug:slug>/", views.ArticleDetailView.as_view(), name="article"),
     path("news/<slug:slug>/ninjs.json", ArticleNinjsView.as_view(), name="article_ninjs"),
+    path(
+        "news/<slug:slug>/share-<str:shape>.png",
+        views.ShareCardView.as_view(),
+        name="article_share_card",
+    ),
     path("authors/", views.AuthorListView.as_view(), name="authors"),
     path("authors/<slug:slug>/", views.AuthorDetailView.as_view(), name="author"),
     path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),

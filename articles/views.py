@@ -1,11 +1,12 @@
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView, View
 
+from .fronts import front_page
 from .models import (
     Article,
     ArticleRedirect,
@@ -17,8 +18,10 @@ from .models import (
     Tag,
     TagRedirect,
 )
+from .models.article import bylines_in_order
 from .pagecache import dependencies
 from .pagecache.pages import CachedPageMixin
+from .pictures import share_card
 from .publishing import preview
 from .search import MAX_QUERY_LENGTH, search
 
@@ -48,8 +51,18 @@ class ArticleListView(CachedPageMixin, ForgivingPaginationMixin, ListView):
         return dependencies.story_list(context["articles"])
 
 
-class HomeView(ArticleListView):
+class HomeView(CachedPageMixin, TemplateView):
+    """The home page: the lead and top stories as the desk placed them, then
+    each section's latest stories."""
+
     template_name = "articles/home.html"
+    cache_query_params = ()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(front=front_page(), **kwargs)
+
+    def get_dependencies(self, context):
+        return dependencies.front_page(context["front"])
 
 
 class ArticleDetailView(CachedPageMixin, preview.PreviewMixin, DetailView):
@@ -73,6 +86,25 @@ class ArticleDetailView(CachedPageMixin, preview.PreviewMixin, DetailView):
             if moved is None:
                 raise
             return redirect(moved.article, permanent=True)
+
+
+class ShareCardView(CachedPageMixin, View):
+    """A live story's generated share card (``articles.pictures.share_card``),
+    for the social sites and search engines its page points to when the story
+    has no picture of its own."""
+
+    def get(self, request, slug, shape):
+        if shape not in share_card.SHAPES:
+            raise Http404("No such shape.")
+        self.article = get_object_or_404(
+            Article.objects.published().select_related("section"), slug=slug
+        )
+        section = self.article.section.name if self.article.section else ""
+        png = share_card.draw(self.article.headline, section, settings.NEWSROOM_SITE_NAME, shape)
+        return HttpResponse(png, content_type="image/png")
+
+    def get_dependencies(self, context):
+        return dependencies.share_card(self.article)
 
 
 class SharedPreviewView(ArticleDetailView):
@@ -146,8 +178,26 @@ class AuthorDetailView(_OwnedArticleListView):
 
 
 class SectionView(_OwnedArticleListView):
+    """A section's front (its lead and top stories), then the rest of its
+    stories, newest first, 20 a page."""
+
     template_name = "articles/section_detail.html"
     owner_model = Section
+
+    def get_queryset(self):
+        stories = super().get_queryset()
+        self.front = front_page(self.owner, with_bylines=False)
+        # The list's bylines are fetched with the front's, in one query.
+        return stories.exclude(pk__in=self.front.story_pks).prefetch_related(None)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(front=self.front, **kwargs)
+        stories = [*self.front.articles, *context["articles"]]
+        prefetch_related_objects(stories, bylines_in_order())
+        return context
+
+    def get_dependencies(self, context):
+        return super().get_dependencies(context) | dependencies.front_page(self.front)
 
 
 class TagView(_OwnedArticleListView):

@@ -73,11 +73,15 @@ def make_staff(username="editor", *, superuser=False, perms=()):
 
 
 def ensure_roles():
-    """The role groups come from a data migration. Tests that flush the database
-    (the browser tests) lose them; this puts them back exactly as it made them."""
+    """The role groups (and the home page's front) come from data migrations.
+    Tests that flush the database (the browser tests) lose them; this puts them
+    back exactly as they made them."""
     from django.apps import apps
 
     importlib.import_module("articles.migrations.0006_roles").create_roles(apps, None)
+    importlib.import_module(
+        "articles.migrations.0015_home_front_and_editor_permissions"
+    ).arrange_fronts(apps, None)
 
 
 def make_in_role(username, role, *, author_name=None):

@@ -57,7 +57,9 @@ def test_media_in_order_passes():
     ok, output = run()
 
     assert ok, output
-    assert "2 pictures, 16 renditions checked; 0 problems found." in output
+    # The hero: five widths for its page, four 16:9 crops for the fronts (WebP
+    # and JPEG each) and three crops for sharing (JPEG); the portrait: three.
+    assert "2 pictures, 27 renditions checked; 0 problems found." in output
 
 
 def test_missing_and_broken_renditions_are_reported_and_remade():
@@ -107,7 +109,7 @@ def test_an_original_without_renditions_gets_them():
             path.unlink()
 
     ok, output = run()
-    assert not ok and output.count("missing rendition") == 10
+    assert not ok and output.count("missing rendition") == 21
 
     assert run("--repair")[0]
     key = rendition_key(article.hero_image.name)

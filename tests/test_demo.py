@@ -1,27 +1,49 @@
 """The demo content (``manage.py load_demo``): what `make run` shows a new install."""
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from articles import demo
+from articles.demo import illustrations
 from articles.models import (
     Article,
     Author,
+    Banner,
     Byline,
     Correction,
     Expert,
     ExpertQuote,
+    Front,
     Section,
     Tag,
 )
 from tests.factories import make_staff
 
+real_draw = illustrations.draw
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def small_pictures(monkeypatch):
+    """The demo's illustrations drawn small: these tests are about what the demo
+    loads, not about pictures, and full-size ones cost a minute of renditions.
+    (``test_the_demo_stories_have_their_drawn_pictures`` draws them full size.)"""
+    from PIL import Image
+
+    def small(motif, seed, size=illustrations.LANDSCAPE):
+        buffer = io.BytesIO()
+        Image.new("RGB", (size[0] // 25, size[1] // 25), "#5d8aa8").save(buffer, "JPEG")
+        return buffer.getvalue()
+
+    monkeypatch.setattr(illustrations, "draw", small)
 
 
 def load_demo():
@@ -188,3 +210,152 @@ def test_search_finds_live_demo_stories_but_not_the_unpublished_ones(client):
     assert "Central bank holds interest rates steady" in (
         client.get(search, {"q": "central bank"}).content.decode()
     )
+
+
+# Pictures, the front page and the banner ------------------------------------------------
+
+
+def test_the_demo_stories_have_their_pictures_with_alt_text_and_focal_points():
+    load_demo()
+    live = Article.objects.published()
+    without = [article.slug for article in live if not article.hero_image]
+    # One story on purpose: it is shared with its generated card.
+    assert without == ["hospital-waiting-lists-fall-for-first-time-in-years"]
+    for article in live.exclude(hero_image=""):
+        assert article.hero_alt and article.hero_credit, article.slug
+    coastal = Article.objects.get(slug="coastal-towns-plan-for-higher-seas")
+    assert coastal.hero_focus == (0.64, 0.2)
+
+
+@pytest.mark.parametrize("motif", sorted(illustrations.MOTIFS))
+def test_each_illustration_is_drawn_the_same_every_time(motif, small_pictures):
+    # ``small_pictures`` replaced draw(); the real one is kept aside for this test.
+    from PIL import Image
+
+    size = illustrations.PORTRAIT if motif == "lighthouse" else illustrations.LANDSCAPE
+    drawn = real_draw(motif, "a story", size)
+    image = Image.open(io.BytesIO(drawn))
+    assert image.size == size and image.format == "JPEG"
+    assert len(image.convert("RGB").getcolors(1 << 20) or ()) > 50  # a picture, not a flat fill
+    assert real_draw(motif, "a story", size) == drawn
+
+
+def test_the_demo_front_page_leads_with_the_desks_choice_under_a_banner_for_a_day(client):
+    before = timezone.now()
+    load_demo()
+
+    response = client.get("/")
+    front = response.context["front"]
+    assert front.lead.article.slug == demo.FRONT[0]["story"]
+    assert front.lead.placed
+    # The story scheduled for tomorrow is placed second: until then the others move up.
+    assert "budget-vote-delayed-after-late-night-talks" in [t.article.slug for t in front.teasers]
+    assert "Budget vote pushed back after talks run past midnight" in response.content.decode()
+    business = client.get(reverse("articles:section", args=["business"])).context["front"]
+    assert business.lead.article.slug == "port-volumes-recover-as-shipping-costs-fall"
+
+    banner = Banner.objects.get()
+    assert banner.link == "/news/budget-vote-delayed-after-late-night-talks/"
+    assert timedelta(hours=23) < banner.ends_at - before <= timedelta(hours=24)
+    assert banner.text in response.content.decode()
+
+
+def test_a_front_an_editor_has_arranged_is_left_as_it_is(superuser_client):
+    load_demo()
+    front = Front.objects.get(section=None)
+    front.placements.all().delete()
+    front.save()  # as the admin does: the version moves on
+
+    load_demo()
+
+    assert not front.placements.exists()
+    assert Banner.objects.count() == 1
+
+
+def test_a_renamed_demo_story_is_not_loaded_again_and_its_old_address_moves_on(client):
+    load_demo()
+    story = Article.objects.get(slug="port-strike-called-off-after-pay-deal")
+    story.slug = "dock-strike-called-off"
+    story.save()
+    count = Article.objects.count()
+
+    load_demo()
+
+    assert Article.objects.count() == count
+    response = client.get("/news/port-strike-called-off-after-pay-deal/")
+    assert response.status_code == 301 and response["Location"] == "/news/dock-strike-called-off/"
+
+
+def test_a_renamed_demo_draft_is_known_by_its_guid():
+    load_demo()
+    draft = Article.objects.get(slug="night-bus-cuts-strain-city-coalition")
+    draft.slug = "night-buses-coalition"  # not live: no redirect is left behind
+    draft.save()
+    count = Article.objects.count()
+
+    load_demo()
+
+    assert Article.objects.count() == count
+    assert not Article.objects.filter(slug="night-bus-cuts-strain-city-coalition").exists()
+
+
+def test_stories_loaded_before_demo_stories_had_a_guid_are_recognised_by_their_slug():
+    load_demo()
+    Article.objects.filter(slug="central-bank-holds-rates-steady").update(guid="urn:uuid:old")
+    count = Article.objects.count()
+    load_demo()
+    assert Article.objects.count() == count
+
+
+# Demo accounts: one per role, development settings only ------------------------------------
+
+
+def load_demo_with_accounts():
+    out = io.StringIO()
+    call_command("load_demo", "--accounts", stdout=out)
+    return out.getvalue()
+
+
+def test_one_demo_account_per_role_with_its_password_printed(client):
+    output = load_demo_with_accounts()
+
+    for data in demo.ACCOUNTS:
+        user = get_user_model().objects.get(username=data["username"])
+        assert user.is_staff and list(user.groups.values_list("name", flat=True)) == [data["role"]]
+        password = re.search(rf"{data['username']}\s+password: (\S+)", output).group(1)
+        login = {"username": data["username"], "password": password, "next": "/admin/"}
+        assert client.post(reverse("admin:login"), login).status_code == 302
+        assert client.get(reverse("admin:index")).status_code == 200
+        client.logout()
+    reporter = get_user_model().objects.get(username="demo-reporter")
+    assert reporter.author.slug == "hannah-reyes"  # their byline: the stories they may edit
+    assert load_demo_with_accounts() == output.replace("18 new stories", "0 new stories")
+
+
+def test_a_password_changed_since_is_not_printed_or_reset():
+    load_demo_with_accounts()
+    editor = get_user_model().objects.get(username="demo-editor")
+    editor.set_password("a new one of my own")
+    editor.save()
+
+    output = load_demo_with_accounts()
+
+    assert "demo-editor        password: (changed since the demo made it)" in output
+    editor.refresh_from_db()
+    assert editor.check_password("a new one of my own")
+
+
+def test_demo_accounts_are_refused_without_the_development_settings(settings):
+    settings.NEWSROOM_DEMO_ACCOUNTS = False
+    with pytest.raises(CommandError, match="never with newsroom.settings.production"):
+        call_command("load_demo", "--accounts", verbosity=0)
+    assert not get_user_model().objects.filter(username__startswith="demo-").exists()
+    assert not Article.objects.exists()
+
+
+def test_the_production_settings_make_no_demo_accounts(tmp_path):
+    from tests.test_production import manage, production_env
+
+    result = manage(production_env(tmp_path), "load_demo", "--accounts")
+    assert result.returncode != 0
+    assert "never with newsroom.settings.production" in result.stderr

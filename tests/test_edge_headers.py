@@ -71,6 +71,7 @@ def test_a_story_page_carries_what_it_shows_as_surrogate_keys_on_a_miss_and_a_hi
     expected = {
         "all",
         "nav",
+        "banner",
         f"a{story.pk}",
         f"ap{story.pk}",
         f"au{author.pk}",

@@ -57,6 +57,8 @@ def sample_kwargs(name, pattern, site):
     if wanted == {"section"}:  # a sitemap part
         return {"section": "articles"}
     owner = name.split(":")[-1].removesuffix("_ninjs").split("_")[0]
+    if wanted == {"slug", "shape"}:  # a story's share card
+        return {"slug": site[owner].slug, "shape": "16x9"}
     return {"slug": site[owner].slug}
 
 

@@ -5,13 +5,20 @@ reader after the change that put the content there."""
 import pytest
 from django.urls import reverse
 
+from articles.fronts import TOP_STORIES
+from articles.models import Front, Placement
 from tests.factories import make_article, make_author, make_expert, make_section
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_wide_lookups_warm")]
 
 ARTICLE_PAGE_BUDGET = 8
 LIST_PAGE_BUDGET = 6
 FEED_BUDGET = 4
+# A front adds its placements, the newest stories that fill its empty places
+# (and on the home page the section blocks) to a list's queries.
+FRONT_PAGE_BUDGET = LIST_PAGE_BUDGET + 2
+# The stories a front shows above its list: the lead and the top stories.
+ON_THE_FRONT = 1 + TOP_STORIES
 
 
 def uncached_query_count(client, url, budget, assert_max_num_queries):
@@ -45,9 +52,10 @@ def test_article_page_costs_the_same_with_1_or_20_bylines_quotes_and_tags(
 
 
 def _list_pages(count):
-    """Every list page, each showing ``count`` stories with two bylines each."""
+    """Every list page, each showing ``count`` stories with two bylines each
+    (the fronts, the home page and the section's, show them below a full front)."""
     section, author, expert = make_section(), make_author(), make_expert()
-    for i in range(count):
+    for i in range(count + ON_THE_FRONT):
         make_article(
             section=section,
             authors=[author, make_author()],
@@ -81,6 +89,8 @@ SITEMAP_INDEX_BUDGET = 17
 def _budget(page):
     if page == "sitemap index":
         return SITEMAP_INDEX_BUDGET
+    if page in ("home", "section"):
+        return FRONT_PAGE_BUDGET
     if "feed" in page or "sitemap" in page:
         return FEED_BUDGET
     return LIST_PAGE_BUDGET
@@ -97,11 +107,50 @@ def _budget(page):
 def test_lists_feeds_and_sitemaps_cost_the_same_with_1_or_20_stories(
     client, page, django_assert_max_num_queries
 ):
-    """List pages at most 6 queries; feeds and sitemap parts at most 4."""
+    """List pages at most 6 queries, fronts 8; feeds and sitemap parts at most 4."""
     one = uncached_query_count(
         client, _list_pages(1)[page], _budget(page), django_assert_max_num_queries
     )
     twenty = uncached_query_count(
         client, _list_pages(20)[page], _budget(page), django_assert_max_num_queries
+    )
+    assert one == twenty
+
+
+def _home_with(placed, sections):
+    """A home page with ``placed`` stories placed on it (a few of them not
+    live), and ``sections`` sections with stories of their own."""
+    front = Front.objects.get(section=None)
+    for _ in range(sections):
+        section = make_section()
+        for _ in range(2):
+            make_article(section=section, authors=[make_author(), make_author()])
+    for position in range(placed):
+        story = make_article(authors=[make_author()])
+        Placement.objects.create(front=front, article=story, position=position, headline="On top")
+    make_article(status="draft", authors=[make_author()])
+    return "/"
+
+
+@pytest.mark.parametrize("sections", [1, 20])
+def test_the_home_page_costs_the_same_with_1_or_20_stories_placed(
+    client, sections, django_assert_max_num_queries
+):
+    one = uncached_query_count(
+        client, _home_with(1, sections), FRONT_PAGE_BUDGET, django_assert_max_num_queries
+    )
+    twenty = uncached_query_count(
+        client, _home_with(20, sections), FRONT_PAGE_BUDGET, django_assert_max_num_queries
+    )
+    # A front the desk filled needs no newest stories to fill it: one query fewer.
+    assert twenty <= one
+
+
+def test_the_home_page_costs_the_same_with_1_or_20_sections(client, django_assert_max_num_queries):
+    one = uncached_query_count(
+        client, _home_with(3, 1), FRONT_PAGE_BUDGET, django_assert_max_num_queries
+    )
+    twenty = uncached_query_count(
+        client, _home_with(3, 20), FRONT_PAGE_BUDGET, django_assert_max_num_queries
     )
     assert one == twenty

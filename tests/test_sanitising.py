@@ -17,7 +17,17 @@ from articles.html import (
     clean_body_for_elsewhere,
     clean_text,
 )
-from articles.models import Article, Author, Correction, ExpertQuote, Tag, TagMerge
+from articles.models import (
+    Article,
+    Author,
+    Banner,
+    Correction,
+    ExpertQuote,
+    Front,
+    Placement,
+    Tag,
+    TagMerge,
+)
 from articles.models.base import PlainTextFields
 from tests.browser.test_xss import PAYLOADS
 from tests.factories import make_article, make_author, make_expert, make_section
@@ -182,6 +192,12 @@ MAKERS = {
     ),
     "articles.TagMerge": lambda **fields: TagMerge.objects.create(
         **{"kept_name": "Harbour", "merged_tags": [], **fields}
+    ),
+    "articles.Placement": lambda **fields: Placement.objects.create(
+        **{"front": Front.objects.get(section=None), "article": make_article(), **fields}
+    ),
+    "articles.Banner": lambda **fields: Banner.objects.create(
+        **{"text": "Storm warning", **fields}
     ),
 }
 HOSTILE_TEXT = '<b onclick="x()">Ferries</b> &amp; <img src=x onerror=y()>ships<script>z()</script>'

@@ -130,7 +130,9 @@ def test_article_page_has_canonical_opengraph_and_twitter_tags(client):
     assert _meta(html, "og:description") == ["What happened"]
     assert _meta(html, "article:tag") == ["Ports"]
     assert ISO_WITH_OFFSET.match(_meta(html, "article:published_time")[0])
-    assert _meta(html, "twitter:card") == ["summary"]
+    # A story without a picture is shared with its generated card, at full size.
+    assert _meta(html, "twitter:card") == ["summary_large_image"]
+    assert _meta(html, "og:image") == [f"{canonical}share-16x9.png"]
     assert _meta(html, "twitter:title") == ["The &quot;big&quot; story"]
 
 

@@ -100,15 +100,17 @@ def run_action(client, action, *articles):
 
 
 class _FormReader(HTMLParser):
-    """What a browser would send back from the admin's article form, untouched."""
+    """What a browser would send back from an admin change form (the article's,
+    unless ``form_id`` names another), untouched."""
 
-    def __init__(self):
+    def __init__(self, form_id="article_form"):
         super().__init__()
+        self.form_id = form_id
         self.fields, self._in_form, self._textarea, self._select = [], False, None, None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and attrs.get("id") == "article_form":
+        if tag == "form" and attrs.get("id") == self.form_id:
             self._in_form = True
         if not self._in_form or "name" not in attrs and tag != "option":
             return
@@ -144,10 +146,11 @@ class _FormReader(HTMLParser):
             self._select = None
 
 
-def submitted_form(response, **changes):
-    """The article form in ``response`` as its user would submit it, with
-    ``changes`` typed in. Empty extra inline forms are sent as they are."""
-    reader = _FormReader()
+def submitted_form(response, form_id="article_form", **changes):
+    """The article form (or the admin form ``form_id``) in ``response`` as its
+    user would submit it, with ``changes`` typed in. Empty extra inline forms
+    are sent as they are."""
+    reader = _FormReader(form_id)
     reader.feed(response.content.decode())
     data = {}
     for name, value in reader.fields:

@@ -24,7 +24,7 @@ from ..interchange.admin import ImportStoriesMixin
 from ..models import Article, Author, Byline, Correction
 from ..publishing import preview, transitions
 from ..publishing import roles as workflow
-from . import article_actions
+from . import article_actions, focus_point
 from .article_form import ArticleForm
 from .displays import (
     last_change,
@@ -83,7 +83,7 @@ class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
     ]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section"]
-    readonly_fields = [on_the_site, publish_checklist, length]
+    readonly_fields = [on_the_site, publish_checklist, length, "hero_focus_picker"]
     inlines = [BylineInline, ExpertQuoteInline]
     fieldsets = [
         (
@@ -92,18 +92,39 @@ class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
         ),
         ("On the site", {"fields": [on_the_site, publish_checklist]}),
         ("Story", {"fields": ["body", length, "tags"]}),
-        ("Hero image", {"fields": ["hero_image", "hero_caption", "hero_credit", "hero_alt"]}),
+        (
+            "Hero image",
+            {
+                "fields": [
+                    "hero_image",
+                    ("hero_focus_x", "hero_focus_y"),
+                    "hero_focus_picker",
+                    "hero_caption",
+                    "hero_credit",
+                    "hero_alt",
+                ]
+            },
+        ),
     ]
     history_latest_first = True
-    formfield_overrides = {models.DateTimeField: {"widget": LabelledSplitDateTime}}
+    formfield_overrides = {
+        models.DateTimeField: {"widget": LabelledSplitDateTime},
+        models.FloatField: focus_point.FOCUS_FIELD,
+    }
 
     class Media:
         # The styles (articles/desk.css) come with every admin page: templates/admin/base_site.html.
+        css = {"all": [*focus_point.CSS]}
         js = [
             "articles/admin/live_length.js",
             "articles/admin/publish_checklist.js",
             "articles/admin/accessible_names.js",
+            *focus_point.JS,
         ]
+
+    @admin.display(description="Focal point")
+    def hero_focus_picker(self, article):
+        return focus_point.picker(article.hero_image if article else None)
 
     # Who sees and changes what.
 

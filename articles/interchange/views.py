@@ -19,4 +19,4 @@ class ArticleNinjsView(CachedPageMixin, BaseDetailView):
         return JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
 
     def get_dependencies(self, context):
-        return dependencies.story_page(self.object)
+        return dependencies.story_page(self.object, with_banner=False)

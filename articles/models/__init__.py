@@ -5,6 +5,7 @@ import reversion
 from .article import Article, ArticleQuerySet, ArticleRedirect, Byline, new_article_guid
 from .base import StoryPart
 from .correction import Correction
+from .front import Banner, Front, Placement
 from .people import Author, Expert
 from .publication import live
 from .quote import ExpertQuote
@@ -17,10 +18,13 @@ __all__ = [
     "ArticleQuerySet",
     "ArticleRedirect",
     "Author",
+    "Banner",
     "Byline",
     "Correction",
     "Expert",
+    "Front",
     "ExpertQuote",
+    "Placement",
     "SearchDocument",
     "Section",
     "StoryPart",
@@ -43,6 +47,11 @@ def story_parts():
 # are left out on purpose: restoring an old text never removes a published correction.
 for _model in (Byline, TaggedArticle, *story_parts()):
     reversion.register(_model)
+# A front's revision carries its placements: restoring one brings back the page
+# as the desk had arranged it. Banners keep revisions of their own.
+reversion.register(Placement)
+reversion.register(Front, follow=["placements"])
+reversion.register(Banner)
 reversion.register(
     Article,
     follow=[

@@ -13,7 +13,7 @@ from taggit.managers import TaggableManager
 from ..html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, body_text, clean_body
 from ..pictures.uploads import GeneratedName, SafeImageField
 from ..publishing import roles as workflow
-from .base import PlainTextFields, StoredValues
+from .base import ACROSS, DOWN, PlainTextFields, StoredValues, focus_field
 from .people import Author
 from .publication import live
 from .quote import ExpertQuote, attributed
@@ -149,12 +149,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def with_bylines(self):
         """Bylines in byline order, in one query, for lists and pages."""
-        return self.prefetch_related(
-            Prefetch(
-                "bylines",
-                queryset=Byline.objects.select_related("author").order_by("position", "pk"),
-            )
-        )
+        return self.prefetch_related(bylines_in_order())
 
     def for_listing(self):
         return self.select_related("section").with_bylines()
@@ -168,6 +163,15 @@ class ArticleQuerySet(models.QuerySet):
             "tags",
             "corrections",
         )
+
+
+def bylines_in_order():
+    """The prefetch of a story's bylines with their authors, in byline order:
+    for querysets (``with_bylines``) and for stories gathered from several
+    (``prefetch_related_objects``)."""
+    return Prefetch(
+        "bylines", queryset=Byline.objects.select_related("author").order_by("position", "pk")
+    )
 
 
 def new_article_guid():
@@ -233,6 +237,8 @@ class Article(PlainTextFields, StoredValues):
         blank=True,
         help_text="What the picture shows, for readers who cannot see it.",
     )
+    hero_focus_x = focus_field("focal point across", ACROSS)
+    hero_focus_y = focus_field("focal point down", DOWN)
 
     body = ProseEditorField(
         extensions=BODY_EDITOR_EXTENSIONS,
@@ -314,6 +320,11 @@ class Article(PlainTextFields, StoredValues):
         """The crossheads to list at the top, for stories long enough to need it."""
         crossheads = self.anchored_body.crossheads
         return crossheads if len(crossheads) >= self.IN_THIS_STORY_MINIMUM else ()
+
+    @property
+    def hero_focus(self):
+        """The hero's focal point, (across, down): what its crops keep in view."""
+        return (self.hero_focus_x, self.hero_focus_y)
 
     def ordered_bylines(self):
         """Authors in byline order; uses the prefetch when there is one."""

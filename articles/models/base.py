@@ -1,7 +1,10 @@
-from django.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import F
 from django.db.models.fields.files import FieldFile
 
 from ..html import clean_name, clean_text
+from ..publishing.roles import StaleCopy
 
 
 class StoredValues(models.Model):
@@ -94,3 +97,53 @@ class StoryPart(PlainTextFields, StoredValues):
     @property
     def story_id(self):
         return getattr(self, f"{self.story_field}_id")
+
+
+class NoLostUpdates(models.Model):
+    """A ``version`` that every save moves on by one, and only from the version
+    the saved copy was loaded with: a save from a copy someone else saved
+    after it was loaded raises ``StaleCopy`` instead of overwriting their work.
+    (``Article`` keeps the same rule in its own ``save()``.)"""
+
+    version = models.PositiveIntegerField(
+        default=0,
+        help_text="Counts saves; a save from an out-of-date copy is refused (no lost updates).",
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            return super().save(*args, **kwargs)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        loaded_version = self.version
+        try:
+            with transaction.atomic(using=kwargs.get("using")):
+                self._claim_version(kwargs.get("using"))
+                super().save(*args, **kwargs)
+        except Exception:
+            self.version = loaded_version  # rolled back: still the copy it was
+            raise
+
+    def _claim_version(self, using=None):
+        # A conditional UPDATE is atomic: of two saves racing from one version, one wins.
+        stored = type(self)._base_manager.db_manager(using).filter(pk=self.pk)
+        if not stored.filter(version=self.version).update(version=F("version") + 1):
+            raise StaleCopy(self)
+        self.version += 1
+
+
+def focus_field(verbose_name, help_text):
+    """One coordinate of a picture's focal point, 0 to 1: crops keep that point in view."""
+    return models.FloatField(
+        verbose_name,
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=help_text,
+    )
+
+
+ACROSS = "From 0 at the left edge to 1 at the right; 0.5 is the middle."
+DOWN = "From 0 at the top to 1 at the bottom."

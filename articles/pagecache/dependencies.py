@@ -11,7 +11,10 @@ A key names one thing a write can change:
   joins, leaves or moves in it (and, for an expert, when a quote of theirs changes);
 * ``sitemap`` — the sitemaps, which list every live story and everything with one;
 * ``nav`` — the section navigation on every page (also the only place a page
-  shows a section's name).
+  shows a section's name);
+* ``banner`` — the breaking-news banner on every page;
+* ``front:home``, ``front:section:2`` — what the desk placed on a front, in
+  what order and in which words.
 
 Each public view declares its page's ``Dependencies`` with the builders below;
 ``articles/changes.py`` stamps the same keys when something changes. The page
@@ -21,6 +24,9 @@ cache reads the declaration, and so can an edge cache's surrogate keys.
 from dataclasses import dataclass
 
 NAV = "nav"
+BANNER = "banner"
+# What every reader page shows around its content: the sections and the banner.
+CHROME = frozenset({NAV, BANNER})
 SITEMAP = "sitemap"
 HOME_LIST = "list:home"
 
@@ -36,6 +42,11 @@ def story_key(pk):
 
 def story_page_key(pk):
     return f"article-page:{pk}"
+
+
+def front_key(section_id=None):
+    """``front:home``, or the front of one section's page: ``front:section:2``."""
+    return "front:home" if section_id is None else f"front:section:{section_id}"
 
 
 def list_key(owner_name=None, owner_pk=None):
@@ -59,10 +70,11 @@ def _card_keys(article):
     return {story_key(article.pk), *(f"author:{b.author_id}" for b in article.bylines.all())}
 
 
-def story_page(article):
+def story_page(article, *, with_banner=True):
     """A story's own page: the story, its bylines' authors, its quoted experts,
-    its tags, its corrections; its section shows through ``nav``."""
-    keys = _card_keys(article) | {story_page_key(article.pk), NAV}
+    its tags, its corrections; its section shows through ``nav``.
+    ``with_banner=False``: the story as data (ninjs), without the banner."""
+    keys = _card_keys(article) | {story_page_key(article.pk), *(CHROME if with_banner else {NAV})}
     keys.update(f"expert:{quote.expert_id}" for quote in article.quotes.all())
     keys.update(f"tag:{tag.pk}" for tag in article.tags.all())
     return Dependencies(frozenset(keys))
@@ -72,7 +84,7 @@ def story_list(stories, owner=None, *, with_tags=False, nav=True):
     """One page of a list of stories: the list itself (the site's, or an
     owner's), the owner's own fields, and each story's card. ``with_tags``:
     each entry also shows its tags (feeds)."""
-    keys = {NAV} if nav else set()
+    keys = set(CHROME) if nav else set()
     if owner is None:
         keys.add(HOME_LIST)
     else:
@@ -88,7 +100,7 @@ def story_list(stories, owner=None, *, with_tags=False, nav=True):
 def quoted_in(expert, stories):
     """An expert's page: the expert, the list of stories quoting them (their
     quotes change it too), and each story's headline and date, without bylines."""
-    keys = {NAV, object_key(expert), list_key("expert", expert.pk)}
+    keys = {*CHROME, object_key(expert), list_key("expert", expert.pk)}
     keys.update(story_key(story.pk) for story in stories)
     return Dependencies(frozenset(keys), is_list=True)
 
@@ -99,7 +111,7 @@ AUTHORS_INDEX = "list:authors"
 def author_index(authors):
     """The authors index: every author (a new one joins it), and story counts
     that change whenever a story joins or leaves the site's list."""
-    keys = {NAV, HOME_LIST, AUTHORS_INDEX, *(object_key(author) for author in authors)}
+    keys = {*CHROME, HOME_LIST, AUTHORS_INDEX, *(object_key(author) for author in authors)}
     return Dependencies(frozenset(keys), is_list=True)
 
 
@@ -109,10 +121,31 @@ CORRECTIONS_LIST = "list:corrections"
 def correction_list(corrections):
     """The corrections ledger: each entry (stamped with its story's page) and
     each story's headline."""
-    keys = {NAV, CORRECTIONS_LIST}
+    keys = {*CHROME, CORRECTIONS_LIST}
     for correction in corrections:
         keys |= {story_key(correction.article_id), story_page_key(correction.article_id)}
     return Dependencies(frozenset(keys), is_list=True)
+
+
+def front_page(front):
+    """A front (``articles.fronts.FrontPage``): what the desk placed there, each
+    story's card, and the lists that fill its empty places and its section
+    blocks: the site's, or the section's own, and on the home page every
+    section's (a story moving section moves between blocks)."""
+    keys = {*CHROME, front_key(front.section.pk if front.section else None)}
+    if front.section is None:
+        keys.add(HOME_LIST)
+        keys.update(list_key("section", pk) for pk in front.section_pks)
+    else:
+        keys |= {object_key(front.section), list_key("section", front.section.pk)}
+    for article in front.articles:
+        keys |= _card_keys(article)
+    return Dependencies(frozenset(keys), is_list=True)
+
+
+def share_card(article):
+    """A story's generated share card: its headline and its section's name."""
+    return Dependencies(frozenset({story_key(article.pk), NAV}))
 
 
 SITEMAPS = Dependencies(frozenset({SITEMAP}), is_list=True)

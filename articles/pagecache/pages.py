@@ -46,8 +46,14 @@ from django.utils.http import http_date, urlencode
 from newsroom import routers
 from newsroom.outages import DATABASE_UNREACHABLE, database
 
-from .dependencies import story_list
-from .stamps import ensure_stamps, next_publication, stamped_since, stamps_are_older_than
+from .dependencies import BANNER, story_list
+from .stamps import (
+    ensure_stamps,
+    next_publication,
+    shown_banner,
+    stamped_since,
+    stamps_are_older_than,
+)
 from .surrogates import add_edge_headers, copy_edge_headers
 
 PAGE_PREFIX = "newsroom:page:2:"  # bump the number if CachedPage changes shape
@@ -209,10 +215,10 @@ def serve_cached(request, query_params, render, dependencies_of):
 
 def keep(key, response, dependencies, started, now):
     """Store a rendered page, and as its last good copy."""
-    # Stamps first: refreshing the next publication time stamps ``list:home`` if
-    # it has no stamp, and this page's own would then be newer than its render.
+    # Stamps first: the lookups below then find the keys the page shows stamped
+    # as of before it rendered, and keep their answers.
     ensure_stamps(dependencies.keys, started)
-    valid_until = next_publication(now) if dependencies.is_list else None
+    valid_until = valid_until_of(dependencies, now)
     timeout = page_cache_seconds()
     if valid_until is not None:
         timeout = min(timeout, max(1, math.ceil((valid_until - now).total_seconds())))
@@ -228,6 +234,18 @@ def keep(key, response, dependencies, started, now):
     cache.set(key, page, timeout)
     cache.set(last_good_key(key), page, last_good_copy_seconds())
     return page
+
+
+def valid_until_of(dependencies, now):
+    """When a page stops being right by itself, with no edit: a list when the
+    next scheduled story goes live, a page with the banner when the banner ends."""
+    moments = []
+    if dependencies.is_list:
+        moments.append(next_publication(now))
+    if BANNER in dependencies.keys:
+        banner = shown_banner(now)
+        moments.append(banner.ends_at if banner is not None else None)
+    return min((moment for moment in moments if moment is not None), default=None)
 
 
 def serve_last_good_copy(request, page):

@@ -9,7 +9,9 @@ commit, with the old content, is always older than the stamp.
 
 Scheduled stories need no purge: a list page is kept no later than the moment
 the next scheduled story goes live (``next_publication``), checked against
-``timezone.now()`` like ``published()`` itself.
+``timezone.now()`` like ``published()`` itself. Likewise a page showing a
+breaking-news banner with an end time is kept no later than that time
+(``shown_banner``).
 
 Invalidations are not lost to a cache outage. The cache fails open
 (``newsroom/cache.py``): stamps it cannot write come back from ``set_many``
@@ -33,11 +35,12 @@ from django.core.cache import cache
 
 from newsroom.routers import primary
 
-from ..models import Article
-from .dependencies import HOME_LIST
+from ..models import Article, Banner
+from .dependencies import BANNER, HOME_LIST
 
 STAMP_PREFIX = "newsroom:stamp:"
 NEXT_PUBLICATION_KEY = "newsroom:next-publication"
+SHOWN_BANNER_KEY = "newsroom:shown-banner"
 RETRY_OWED_EVERY = 0.5  # seconds
 
 logger = logging.getLogger(__name__)
@@ -169,3 +172,23 @@ def _refresh_next_publication(now=None):
     ensure_stamps({HOME_LIST}, computed_at)
     cache.set(NEXT_PUBLICATION_KEY, {"at": at, "computed_at": computed_at}, None)
     return at
+
+
+def shown_banner(now):
+    """The breaking-news banner readers see now, or None.
+
+    Every reader page shows it, so a render asks the cache, not the database:
+    the banner found is kept until the banner stamp moves (a banner saved or
+    deleted) or until its end time passes, whichever comes first. With no
+    stamp yet the database is asked every time; the first page kept stamps
+    it (``ensure_stamps``) as of before its render, hence before this lookup."""
+    known = cache.get_many([SHOWN_BANNER_KEY, STAMP_PREFIX + BANNER])
+    entry, stamp = known.get(SHOWN_BANNER_KEY), known.get(STAMP_PREFIX + BANNER)
+    if entry is not None and stamp is not None and stamp < entry["computed_at"]:
+        banner = entry["banner"]
+        if banner is None or banner.ends_at is None or now < banner.ends_at:
+            return banner
+    computed_at = time.time()
+    banner = Banner.objects.showing(now).first()
+    cache.set(SHOWN_BANNER_KEY, {"banner": banner, "computed_at": computed_at}, None)
+    return banner

@@ -13,7 +13,9 @@
   only a new upload mends it, so these are reported and left.
 
 Files referenced only by a revision (an older hero image, a deleted story that
-can be recovered) are kept, and so are their renditions.
+can be recovered) are kept, and so are their renditions, crops included (cut
+around the focal point the revision holds). A crop made for a focal point
+that editors have since moved, and that no revision holds, is unreferenced.
 """
 
 import json
@@ -30,17 +32,20 @@ from django.db import models
 from PIL import Image, UnidentifiedImageError
 from reversion.models import Version
 
-from ..models import Article, Author, Expert
+from ..models import Article, Author, Expert, Placement
 from . import renditions
 from .storage import StorageUnavailable, is_temporary
 
 logger = logging.getLogger(__name__)
 
-# Every picture the site makes renditions of, and how (``articles.changes``).
+# Every picture the site makes renditions of, in which kinds, and the fields
+# holding the focal point its crops keep in view (``articles.changes``).
+HERO_FOCUS = ("hero_focus_x", "hero_focus_y")
 PICTURES = [
-    (Article, "hero_image", "hero"),
-    (Author, "photo", "portrait"),
-    (Expert, "photo", "portrait"),
+    *((Article, "hero_image", kind, HERO_FOCUS) for kind in renditions.STORY_KINDS),
+    (Placement, "picture", "wide", ("picture_focus_x", "picture_focus_y")),
+    (Author, "photo", "portrait", ()),
+    (Expert, "photo", "portrait", ()),
 ]
 # Long enough for any upload or rendition being written right now to be done.
 GRACE = 10 * 60
@@ -58,7 +63,10 @@ class Problem:
     kind: str
     name: str
     detail: str = ""
-    picture: tuple = ()  # for renditions: (model, field name, kind) of their picture
+    # For renditions: (model, field name, kind, focus fields) of their picture,
+    # and the focal point they were cut around.
+    picture: tuple = ()
+    focus: tuple | None = None
     original: str = ""  # for renditions: the picture's stored name
     old: bool = True  # past GRACE: safe to remove
 
@@ -103,10 +111,34 @@ def referenced_names():
 
 
 def _name_in_revision(data, attname):
+    return _fields_in_revision(data).get(attname)
+
+
+def _fields_in_revision(data):
     try:
-        return json.loads(data)[0]["fields"].get(attname)
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-        return None  # another serialisation format: such files are reported, not guessed at
+        fields = json.loads(data)[0]["fields"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return {}  # another serialisation format: such files are reported, not guessed at
+    return fields if isinstance(fields, dict) else {}
+
+
+def revision_crop_keys():
+    """The keys of the crops of pictures that revisions point at, each cut
+    around the focal point its revision holds."""
+    crops = {}
+    for model, field_name, kind, focus_fields in PICTURES:
+        if renditions.KINDS[kind].crop is not None and reversion.is_registered(model):
+            crops.setdefault(model, []).append((field_name, kind, focus_fields))
+    keys = set()
+    for model, pictures in crops.items():
+        versions = Version.objects.get_for_model(model).values_list("serialized_data", flat=True)
+        for data in versions.iterator(chunk_size=500):
+            fields = _fields_in_revision(data)
+            for field_name, kind, focus_fields in pictures:
+                if name := fields.get(field_name):
+                    focus = tuple(fields.get(focus_field, 0.5) for focus_field in focus_fields)
+                    keys.add(renditions.rendition_key(name, kind, focus))
+    return keys
 
 
 def picture_folders():
@@ -128,16 +160,18 @@ def check(*, decode=False):
     """
     report = Report()
     storage = renditions.rendition_storage()
-    expected, row_keys = set(), set()
+    expected, row_keys, originals = set(), set(), set()
     for picture in PICTURES:
-        model, field_name, _ = picture
-        for field_file in _pictures(model, field_name):
-            report.pictures += 1
-            row_keys.add(renditions.rendition_key(field_file.name))
-            expected.update(_check_picture(field_file, picture, report, storage, decode))
+        model, field_name, kind, focus_fields = picture
+        for field_file, focus in _pictures(model, field_name, focus_fields):
+            originals.add(field_file.name)
+            row_keys.add(renditions.rendition_key(field_file.name, kind, focus))
+            expected.update(_check_picture(field_file, focus, picture, report, storage, decode))
+    report.pictures = len(originals)
     referenced = referenced_names()
     # Pictures only a revision points at may come back: their renditions stay.
     revision_keys = {renditions.rendition_key(name) for name in referenced} - row_keys
+    revision_keys |= revision_crop_keys() - row_keys
     now = time.time()
     for folder in picture_folders():
         for name, modified in storage.files_in(folder):
@@ -153,24 +187,34 @@ def check(*, decode=False):
     return report
 
 
-def _pictures(model, field_name):
-    instances = model._default_manager.exclude(**{field_name: ""}).only(field_name).order_by()
+def _pictures(model, field_name, focus_fields):
+    """``(field file, focal point or None)`` of every row with a picture."""
+    instances = (
+        model._default_manager.exclude(**{field_name: ""})
+        .only(field_name, *focus_fields)
+        .order_by()
+    )
     for instance in instances.iterator(chunk_size=500):
-        yield getattr(instance, field_name)
+        focus = tuple(getattr(instance, name) for name in focus_fields) or None
+        yield getattr(instance, field_name), focus
 
 
-def _check_picture(field_file, picture, report, storage, decode):
+def _check_picture(field_file, focus, picture, report, storage, decode):
     """The rendition names the picture should have; its problems added to ``report``."""
     name = field_file.name
+    kind = picture[2]
     if not field_file.storage.exists(name):
-        report.problems.append(Problem(MISSING_ORIGINAL, name, "upload it again"))
+        # One report per picture, however many kinds it is made in.
+        if not any(p.kind == MISSING_ORIGINAL and p.name == name for p in report.problems):
+            report.problems.append(Problem(MISSING_ORIGINAL, name, "upload it again"))
         return set()
-    key = renditions.rendition_key(name)
+    key = renditions.rendition_key(name, kind, focus)
     try:
         with field_file.storage.open(name) as handle, Image.open(handle) as original:
-            plan = renditions.plan_of(key, original, renditions.KINDS[picture[2]])
+            plan = renditions.plan_of(key, original, renditions.KINDS[kind])
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as error:
-        report.problems.append(Problem(UNREADABLE_ORIGINAL, name, str(error)))
+        if not any(p.kind == UNREADABLE_ORIGINAL and p.name == name for p in report.problems):
+            report.problems.append(Problem(UNREADABLE_ORIGINAL, name, str(error)))
         return set()
     names = set()
     for width in plan.widths:
@@ -182,7 +226,7 @@ def _check_picture(field_file, picture, report, storage, decode):
             if found:
                 kind, detail = found
                 report.problems.append(
-                    Problem(kind, rendition, detail, picture=picture, original=name)
+                    Problem(kind, rendition, detail, picture=picture, original=name, focus=focus)
                 )
     return names
 
@@ -222,9 +266,10 @@ def repair(report):
     remaining, remade = [], {}
     for problem in report.problems:
         if problem.kind in (MISSING_RENDITION, BROKEN_RENDITION):
-            if problem.original not in remade:
-                remade[problem.original] = _remake(problem, report)
-            if not remade[problem.original]:
+            made = (problem.original, problem.picture[2], problem.focus)
+            if made not in remade:
+                remade[made] = _remake(problem, report)
+            if not remade[made]:
                 remaining.append(problem)
         elif problem.kind in (TEMPORARY_FILE, UNREFERENCED_FILE) and problem.old:
             storage.delete(problem.name)
@@ -237,15 +282,22 @@ def _remake(problem, report):
     """Remove the picture's broken renditions and make them all again."""
     storage = renditions.rendition_storage()
     for other in report.problems:
-        if other.original == problem.original and other.kind == BROKEN_RENDITION:
+        if (
+            other.original == problem.original
+            and other.picture == problem.picture
+            and other.focus == problem.focus
+            and other.kind == BROKEN_RENDITION
+        ):
             storage.delete(other.name)
-    model, field_name, kind = problem.picture
+    model, field_name, kind, _ = problem.picture
     if not model._default_manager.filter(**{field_name: problem.original}).exists():
         return False  # changed since the check: the next check sees it as it is now
     try:
-        _, complete = renditions.make_renditions(problem.original, renditions.KINDS[kind])
+        _, complete = renditions.make_renditions(
+            problem.original, renditions.KINDS[kind], problem.focus, kind
+        )
     except (OSError, UnidentifiedImageError, ValueError) as error:
         logger.warning("Renditions of %s not remade: %s", problem.original, error)
         return False
-    cache.delete(renditions.plan_cache_key(problem.original, kind))
+    cache.delete(renditions.plan_cache_key(problem.original, kind, problem.focus))
     return complete

@@ -63,30 +63,35 @@ def can_add_authors(user):
     return user.has_perm("articles.add_author")
 
 
-class StaleArticle(Exception):
-    """Someone saved the article after this copy of it was loaded.
+class StaleCopy(Exception):
+    """Someone saved the row after this copy of it was loaded: a story, a front.
 
-    Raised by ``Article.save()`` instead of overwriting their work.
+    Raised by the save (``Article.save()``, ``NoLostUpdates.save()``) instead of
+    overwriting their work.
     """
 
-    def __init__(self, article):
-        self.article = article
-        super().__init__(f"{article!r} was saved by someone else since version {article.version}")
+    def __init__(self, obj):
+        self.obj = obj
+        super().__init__(f"{obj!r} was saved by someone else since version {obj.version}")
+
+    @property
+    def noun(self):
+        return self.obj._meta.verbose_name
 
     def last_save(self):
         """``(who, when)`` of the save that got in first, from the revision history."""
         from reversion.models import Version
 
         version = (
-            Version.objects.get_for_object_reference(type(self.article), self.article.pk)
+            Version.objects.get_for_object_reference(type(self.obj), self.obj.pk)
             .select_related("revision__user")
             .first()
         )
         if version is None or version.revision.user is None:
             # Saved outside the admin (an import, the shell): who is not recorded.
             saved_at = (
-                type(self.article)
-                .objects.filter(pk=self.article.pk)
+                type(self.obj)
+                .objects.filter(pk=self.obj.pk)
                 .values_list("updated_at", flat=True)
                 .first()
             )
@@ -97,6 +102,16 @@ class StaleArticle(Exception):
         user, when = self.last_save()
         who = (user.get_full_name() or user.get_username()) if user else "Someone else"
         if when is None:
-            return f"{who} deleted this story after you opened it."
+            return f"{who} deleted this {self.noun} after you opened it."
         at = formats.date_format(timezone.localtime(when), "H:i, j F Y")
-        return f"{who} saved this story at {at}, after you opened it."
+        return f"{who} saved this {self.noun} at {at}, after you opened it."
+
+
+class StaleArticle(StaleCopy):
+    """A story saved by someone else since this copy of it was loaded."""
+
+    noun = "story"
+
+    @property
+    def article(self):
+        return self.obj

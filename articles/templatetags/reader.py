@@ -2,21 +2,19 @@
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 
 from articles import seo, tasks
-from articles.pictures import renditions
+from articles.pictures import renditions, share_card
 
 register = template.Library()
 
 
-def _picture(field_file, kind):
+def _picture(field_file, kind, focus=None):
     """The reader path's ``Picture``: the renditions that are whole, never a
     resize. Missing ones are asked of the task queue; when that ran the task at
     once (no worker configured), what it made is linked."""
-    found, complete = renditions.picture(field_file, kind)
-    if not complete and tasks.request_renditions(field_file, kind):
-        found, _ = renditions.picture(field_file, kind)
-    return found
+    return tasks.picture_for_page(field_file, kind, focus)
 
 
 def _largest_rendition(request, field_file, kind):
@@ -32,11 +30,32 @@ def _page_url(request, url, page_obj):
     return request.build_absolute_uri(url)
 
 
+def share_images(request, article):
+    """What Google Discover and social sites show of a story: its hero cropped
+    around its focal point to 16:9, 4:3 and 1:1 at 1200 px wide, or, for a story
+    without one, its generated share card in the same three shapes. Absolute
+    URLs, 16:9 first."""
+    if article.hero_image:
+        pictures = [
+            _picture(article.hero_image, kind, article.hero_focus)
+            for kind in renditions.SHARE_KINDS
+        ]
+        if all(pictures):
+            return [request.build_absolute_uri(found.largest.url) for found in pictures]
+    return [
+        request.build_absolute_uri(
+            reverse("articles:article_share_card", kwargs={"slug": article.slug, "shape": shape})
+        )
+        for shape in share_card.SHAPES
+    ]
+
+
 @register.inclusion_tag("includes/article_meta.html", takes_context=True)
 def article_metadata(context, article):
-    """Canonical link, OpenGraph, Twitter card and NewsArticle JSON-LD."""
+    """Canonical link, robots, OpenGraph, Twitter card and NewsArticle JSON-LD."""
     request = context["request"]
-    image_url = _largest_rendition(request, article.hero_image, "hero")
+    image_urls = share_images(request, article)
+    image_url = image_urls[0]
     corrections = list(article.corrections.all())
     return {
         "article": article,
@@ -49,13 +68,10 @@ def article_metadata(context, article):
             for author in article.ordered_bylines()
         ],
         "image_url": image_url,
+        "image_width": share_card.WIDTH,
+        "image_height": share_card.SHAPES["16x9"][1],
         "json_ld": seo.json_ld_script(
-            seo.news_article(
-                article,
-                request,
-                image_urls=[image_url] if image_url else (),
-                corrections=corrections,
-            ),
+            seo.news_article(article, request, image_urls=image_urls, corrections=corrections),
         ),
     }
 
@@ -87,12 +103,13 @@ def _profile_metadata(context, person, summary, profile_page):
 
 
 @register.inclusion_tag("includes/picture.html")
-def picture(field_file, kind, alt="", sizes="100vw", loading="lazy", css_class=""):
+def picture(field_file, kind, alt="", sizes="100vw", loading="lazy", css_class="", focus=None):
     """A responsive ``<picture>`` of an uploaded image: WebP with a JPEG/PNG
     fallback at several widths, never the upload itself. ``loading="eager"``
-    for the picture at the top of a page, which browsers should fetch first."""
+    for the picture at the top of a page, which browsers should fetch first.
+    ``focus``: the focal point a cropping kind ("wide") keeps in view."""
     return {
-        "picture": _picture(field_file, kind),
+        "picture": _picture(field_file, kind, focus),
         "alt": alt,
         "sizes": sizes,
         "loading": loading,
@@ -106,3 +123,23 @@ def byline_authors(article, leaving_out=None):
     author's own page, the people they wrote it with."""
     authors = article.ordered_bylines()
     return [author for author in authors if author != leaving_out] if leaving_out else authors
+
+
+# On a phone a portrait hero is capped in height (site.css): about this much of
+# its height shows, the band placed around the focal point by one of ten
+# steps of ``object-position`` (a class each: the policy allows no inline style).
+PHONE_BAND = 0.4
+FOCUS_STEPS = range(0, 101, 10)
+
+
+@register.inclusion_tag("includes/story_hero.html")
+def story_hero(article):
+    """The story's hero image under its headline. A portrait picture is set
+    beside the text on wide screens and capped in height on phones, so that
+    the story's first words stay on the first screen."""
+    found = _picture(article.hero_image, "hero")
+    portrait = found is not None and found.img.height > found.img.width
+    # object-position moves the band by a share of what is cut off, not to a point.
+    position = (article.hero_focus_y - PHONE_BAND / 2) / (1 - PHONE_BAND)
+    step = min(FOCUS_STEPS, key=lambda s: abs(s - min(max(position, 0), 1) * 100))
+    return {"article": article, "picture": found, "portrait": portrait, "focus_step": step}

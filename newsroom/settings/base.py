@@ -328,6 +328,10 @@ NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "The Newsroom")
 NEWSROOM_LANGUAGE = os.environ.get("NEWSROOM_LANGUAGE", "en")
 NEWSROOM_ARTICLES_PER_PAGE = 20
 
+# `load_demo --accounts` makes one staff account per role with a printed
+# password: for a development site only (production.py turns it off).
+NEWSROOM_DEMO_ACCOUNTS = True
+
 LOGIN_URL = "admin:login"
 
 # The admin's address. Moving it off /admin/ does not replace login throttling,

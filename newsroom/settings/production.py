@@ -29,6 +29,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 # e.g. "https://newsroom.example.org".
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# Demo accounts have printed passwords: never on a production site.
+NEWSROOM_DEMO_ACCOUNTS = False
+
 # HTTPS only. The proxy in front tells us the original scheme; it must
 # overwrite any X-Forwarded-Proto a client sends.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,4 +1,4 @@
-"""A full disk under MEDIA_ROOT, for real: a 2 MB tmpfs mounted as MEDIA_ROOT.
+"""A full disk under MEDIA_ROOT, for real: an 8 MB tmpfs mounted as MEDIA_ROOT.
 
 An upload to a full disk is a form error that saves nothing and leaves no file;
 with a little room, the story saves and only the renditions that were written
@@ -31,12 +31,14 @@ HERO_WIDTHS = [240, 480, 800, 1200, 1600]
 
 @pytest.fixture
 def small_disk(settings, tmp_path):
-    """A 2 MB tmpfs as MEDIA_ROOT, unmounted afterwards."""
+    """An 8 MB tmpfs as MEDIA_ROOT, unmounted afterwards: room, once the filler
+    goes, for a photo and all its renditions (the page's, the fronts' crops and
+    the three 1200 px crops for sharing, some 4 MB)."""
     mountpoint = tmp_path / "media"
     mountpoint.mkdir()
     try:
         mounted = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=2m,mode=0755", "tmpfs", str(mountpoint)],
+            ["mount", "-t", "tmpfs", "-o", "size=8m,mode=0755", "tmpfs", str(mountpoint)],
             capture_output=True,
             text=True,
             timeout=30,
@@ -100,7 +102,13 @@ def shown_widths(client, article, disk):
 def test_a_full_disk_refuses_the_upload_cleanly_and_renditions_heal_when_space_returns(
     small_disk, superuser_client
 ):
-    data = article_form_data(make_section(), authors=[make_author()])
+    # Live, so that the home page leads with it: the page that needs its 16:9 crops.
+    data = article_form_data(
+        make_section(),
+        authors=[make_author()],
+        status=Article.Status.PUBLISHED,
+        hero_alt="A harbour in the fog",
+    )
     picture = photo()
     filler = fill(small_disk)
 
@@ -131,4 +139,6 @@ def test_a_full_disk_refuses_the_upload_cleanly_and_renditions_heal_when_space_r
     filler.unlink()
 
     assert shown_widths(superuser_client, article, small_disk) == HERO_WIDTHS
+    # The home page, where the story leads, makes its 16:9 crops.
+    assert '<div class="lead__picture"><picture>' in superuser_client.get("/").content.decode()
     call_command("check_media", stdout=io.StringIO())  # raises on any problem left

@@ -1,11 +1,35 @@
+import base64
 from datetime import datetime, time, timedelta
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from articles import demo
-from articles.models import Article, Author, Byline, Correction, Expert, ExpertQuote, Section
+from articles.demo import illustrations
+from articles.models import (
+    Article,
+    ArticleRedirect,
+    Author,
+    Banner,
+    Byline,
+    Correction,
+    Expert,
+    ExpertQuote,
+    Front,
+    Placement,
+    Section,
+)
+
+REFUSED_IN_PRODUCTION = (
+    "Demo accounts have passwords that anyone who reads this output knows: they are "
+    "made with the development settings only, never with newsroom.settings.production."
+)
 
 
 def publication(data, now):
@@ -27,11 +51,66 @@ def publication(data, now):
     return {"draft": Article.Status.DRAFT, "review": Article.Status.IN_REVIEW}[state], None
 
 
-class Command(BaseCommand):
-    help = "Load the demo sections, authors, experts and stories. Safe to run again."
+def demo_password(username):
+    """The demo account's password: the same on every run (it is printed each
+    time), unguessable without the site's SECRET_KEY."""
+    digest = salted_hmac("newsroom.demo-accounts", username).digest()
+    letters = base64.b32encode(digest).decode().lower()[:12]
+    return "-".join(letters[i : i + 4] for i in range(0, 12, 4))
 
-    @transaction.atomic
-    def handle(self, *args, **options):
+
+def loaded_story(data):
+    """The demo story already in the database, if any: by its guid, whatever its
+    slug is now; or, loaded before demo stories had one, by its slug or the
+    redirect that renaming it left."""
+    story = Article.objects.filter(guid=demo.guid(data["slug"])).first()
+    if story is None:
+        story = Article.objects.filter(slug=data["slug"]).first()
+    if story is None:
+        moved = ArticleRedirect.objects.filter(old_slug=data["slug"]).first()
+        story = moved.article if moved is not None else None
+    return story
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo sections, authors, experts and stories with their pictures, "
+        "arrange the home page and put up a breaking-news banner. Safe to run again: "
+        "nothing already loaded is changed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--accounts",
+            action="store_true",
+            help="Also make one staff account per role (editor, reporter, tag manager) and "
+            "print their passwords. Development settings only.",
+        )
+
+    def handle(self, *args, accounts=False, **options):
+        if accounts and not settings.NEWSROOM_DEMO_ACCOUNTS:
+            raise CommandError(REFUSED_IN_PRODUCTION)
+        now = timezone.now().replace(second=0, microsecond=0)
+        with transaction.atomic():
+            stories, created = self._load_content(now)
+            self._arrange_fronts(stories)
+            self._put_up_banner(stories, now)
+            logins = self._make_accounts() if accounts else []
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo content ready: {created} new stories "
+                f"({Article.objects.count()} in the database)."
+            )
+        )
+        if logins:
+            admin_url = "/" + settings.NEWSROOM_ADMIN_URL
+            self.stdout.write(f"Demo accounts (development only), to log in at {admin_url}:")
+            for username, role, password in logins:
+                shown = password or "(changed since the demo made it)"
+                self.stdout.write(f"  {role:<12} {username:<18} password: {shown}")
+
+    def _load_content(self, now):
         sections = {
             data["slug"]: Section.objects.get_or_create(
                 slug=data["slug"], defaults={**data, "position": position}
@@ -47,40 +126,101 @@ class Command(BaseCommand):
             for data in demo.EXPERTS
         }
 
-        created = 0
-        now = timezone.now().replace(second=0, microsecond=0)
+        stories, created = {}, 0
         for data in demo.ARTICLES + demo.DESK_ARTICLES:
-            if Article.objects.filter(slug=data["slug"]).exists():
-                continue  # already loaded: a second run changes nothing
-            status, published_at = publication(data, now)
-            article = Article.objects.create(
-                slug=data["slug"],
-                headline=data["headline"],
-                dek=data["dek"],
-                section=sections[data["section"]],
-                body=data["body"],
-                status=status,
-                published_at=published_at,
-            )
-            for position, slug in enumerate(data["authors"]):
-                Byline.objects.create(article=article, author=authors[slug], position=position)
-            for position, quote in enumerate(data["quotes"]):
-                ExpertQuote.objects.create(
-                    article=article,
-                    expert=experts[quote["expert"]],
-                    text=quote["text"],
-                    kind=quote["kind"],
-                    context=quote["context"],
-                    position=position,
-                )
-            for correction in data.get("corrections", ()):
-                Correction.objects.create(article=article, **correction)
-            article.tags.set(data["tags"])
-            created += 1
+            story = loaded_story(data)
+            if story is None:
+                story = self._create_story(data, now, sections, authors, experts)
+                created += 1
+            stories[data["slug"]] = story  # already loaded: a second run changes nothing
+        return stories, created
 
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo content ready: {created} new stories "
-                f"({Article.objects.count()} in the database)."
-            )
+    def _create_story(self, data, now, sections, authors, experts):
+        status, published_at = publication(data, now)
+        article = Article(
+            guid=demo.guid(data["slug"]),
+            slug=data["slug"],
+            headline=data["headline"],
+            dek=data["dek"],
+            section=sections[data["section"]],
+            body=data["body"],
+            status=status,
+            published_at=published_at,
         )
+        if picture := data.get("picture"):
+            size = illustrations.PORTRAIT if picture["motif"] == "lighthouse" else None
+            drawn = illustrations.draw(
+                picture["motif"], data["slug"], size or illustrations.LANDSCAPE
+            )
+            article.hero_image.save("illustration.jpg", ContentFile(drawn), save=False)
+            article.hero_alt = picture["alt"]
+            article.hero_credit = f"Illustration: {settings.NEWSROOM_SITE_NAME} demo"
+            article.hero_focus_x, article.hero_focus_y = picture["focus"]
+        article.save()
+        for position, slug in enumerate(data["authors"]):
+            Byline.objects.create(article=article, author=authors[slug], position=position)
+        for position, quote in enumerate(data["quotes"]):
+            ExpertQuote.objects.create(
+                article=article,
+                expert=experts[quote["expert"]],
+                text=quote["text"],
+                kind=quote["kind"],
+                context=quote["context"],
+                position=position,
+            )
+        for correction in data.get("corrections", ()):
+            Correction.objects.create(article=article, **correction)
+        article.tags.set(data["tags"])
+        return article
+
+    def _arrange_fronts(self, stories):
+        """Placements on a front nobody has arranged yet: a front an editor has
+        saved (its version moved on) or placed stories on is left as it is."""
+        home, _ = Front.objects.get_or_create(section=None)
+        self._place(
+            home, [(item["story"], item.get("headline", "")) for item in demo.FRONT], stories
+        )
+        for data in demo.SECTION_FRONTS:
+            section = Section.objects.get(slug=data["section"])
+            front, _ = Front.objects.get_or_create(section=section)
+            self._place(front, [(slug, "") for slug in data["stories"]], stories)
+
+    def _place(self, front, placed, stories):
+        if front.version or front.placements.exists():
+            return
+        for position, (slug, headline) in enumerate(placed, start=1):
+            Placement.objects.create(
+                front=front, article=stories[slug], position=position, headline=headline
+            )
+
+    def _put_up_banner(self, stories, now):
+        if Banner.objects.filter(text=demo.BANNER["text"]).exists():
+            return  # put up by an earlier run: ended by now, or still showing
+        Banner.objects.create(
+            text=demo.BANNER["text"],
+            link=stories[demo.BANNER["story"]].get_absolute_url(),
+            ends_at=now + timedelta(hours=demo.BANNER["hours"]),
+        )
+
+    def _make_accounts(self):
+        """``(username, role, password or None if changed since)`` of each demo account."""
+        logins = []
+        for data in demo.ACCOUNTS:
+            password = demo_password(data["username"])
+            first_name, last_name = data["name"]
+            user, created = get_user_model().objects.get_or_create(
+                username=data["username"],
+                defaults={"first_name": first_name, "last_name": last_name, "is_staff": True},
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                user.groups.add(Group.objects.get(name=data["role"]))
+                author = Author.objects.filter(slug=data.get("author"), user=None).first()
+                if author is not None:
+                    author.user = user  # their byline: the stories a reporter may edit
+                    author.save()
+            logins.append(
+                (user.username, data["role"], password if user.check_password(password) else None)
+            )
+        return logins
