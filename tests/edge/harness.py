@@ -12,7 +12,7 @@ import sys
 from http.client import HTTPConnection
 from pathlib import Path
 
-from tests.faults.harness import CHECKOUT, VENV_BIN, free_port, wait_for_port
+from tests.faults.harness import CHECKOUT, free_port, wait_for_port
 
 HERE = Path(__file__).resolve().parent
 DEPLOY = CHECKOUT / "deploy" / "varnish"
@@ -104,60 +104,6 @@ class Varnish:
                 self.process.kill()
                 self.process.wait(5)
         self.log.close()
-
-
-class Gunicorn:
-    """The site with 2 workers and an access log (to count what reached it),
-    run from ``cwd`` (the checkout unless a node has its own folder)."""
-
-    def __init__(self, env, workdir, cwd=CHECKOUT):
-        self.env, self.cwd = env, cwd
-        self.port = free_port()
-        self.access_log = workdir / "access.log"
-        self.log_path = workdir / "gunicorn.log"
-        self.process = None
-
-    def start(self):
-        self.log = open(self.log_path, "ab")  # noqa: SIM115 (open for the server's life)
-        self.process = subprocess.Popen(
-            [
-                VENV_BIN / "gunicorn",
-                "newsroom.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
-                "--timeout",
-                "30",
-                "--graceful-timeout",
-                "5",
-                "--access-logfile",
-                str(self.access_log),
-                "--error-logfile",
-                "-",
-            ],  # fmt: skip
-            cwd=self.cwd,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        wait_for_port(self.port)
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        if self.process:
-            self.log.close()
-
-    def requests_for(self, path):
-        """How many requests for ``path`` reached the site."""
-        needle = f'"GET {path} HTTP/'
-        return sum(needle in line for line in self.access_log.read_text().splitlines())
 
 
 class Writer:

@@ -23,14 +23,13 @@ from types import SimpleNamespace
 import pytest
 
 from tests.edge.harness import (
-    Gunicorn,
     Varnish,
     Writer,
     percentile,
     request,
     wrk,
 )
-from tests.faults.harness import CHECKOUT, Redis, manage, site_environment
+from tests.faults.harness import CHECKOUT, Gunicorn, Redis, manage, site_environment
 
 FIGURES = {}
 VARNISHD = Path("/usr/sbin/varnishd")  # Debian's, outside a non-root PATH
