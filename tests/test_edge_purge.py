@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, SystemCheckError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -22,7 +22,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from articles import edge, tasks
-from articles.edge.checks import check_edge_settings
+from articles.edge.checks import check_edge_credentials, check_edge_settings
 from articles.models import Article
 from articles.pagecache import stamps
 from articles.pagecache.dependencies import edge_keys
@@ -454,6 +454,43 @@ def test_a_purge_configuration_that_cannot_work_is_a_check_error(
     [error] = check_edge_settings()
     assert error.id == "newsroom.E101"
     assert complaint in error.msg
+
+
+@pytest.mark.parametrize(
+    "status, body, found",
+    [
+        (200, b'{"success": true}', None),
+        (403, b'{"success": false}', "newsroom.E103"),
+        (401, b'{"success": false}', "newsroom.E103"),
+        (200, b'{"success": false, "errors": [{"code": 10000}]}', "newsroom.E103"),
+        (503, b"", "newsroom.W104"),
+    ],
+)
+def test_check_deploy_asks_the_edge_to_purge_and_a_refusal_is_an_error(
+    use_edge, status, body, found
+):
+    with FakeServer(status=status, body=body) as cloudflare:
+        use_edge(f"cloudflare://{ZONE}?api={cloudflare.url}", token="cf-token")
+        messages = check_edge_credentials()
+        [probe] = cloudflare.requests
+    assert probe.json() == {"tags": ["newsroom-check"]}  # a key no page carries
+    assert probe.headers["authorization"] == "Bearer cf-token"
+    assert [message.id for message in messages] == ([found] if found else [])
+
+
+def test_manage_py_check_deploy_fails_on_refused_credentials_and_plain_check_asks_nothing(
+    use_edge,
+):
+    with FakeServer(status=403) as varnish:  # this host is not in the purgers ACL
+        use_edge(f"varnish://127.0.0.1:{varnish.port}")
+        call_command("check", "--tag", "edge")
+        assert varnish.requests == []
+        with pytest.raises(SystemCheckError, match="newsroom.E103"):
+            call_command("check", "--deploy", "--tag", "edge")
+        assert varnish.requests[0].headers["xkey"] == "newsroom-check"
+    use_edge(f"varnish://127.0.0.1:{free_port()}")  # not started yet: a warning
+    [warning] = check_edge_credentials()
+    assert warning.id == "newsroom.W104" and "did not take a test purge" in warning.msg
 
 
 def test_an_edge_kept_between_purges_over_a_per_process_page_cache_is_a_warning(settings):

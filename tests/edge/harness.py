@@ -105,6 +105,39 @@ class Varnish:
                 self.process.wait(5)
         self.log.close()
 
+    def admin(self, *command):
+        """A ``varnishadm`` command to the running varnishd."""
+        varnishadm = shutil.which("varnishadm") or "/usr/bin/varnishadm"
+        done = subprocess.run(
+            [varnishadm, "-n", str(self.name), *command],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.returncode == 0, f"varnishadm {' '.join(command)}: {done.stdout}{done.stderr}"
+
+    def refuse_purges(self):
+        """Switch, keeping every cached page, to the shipped VCL with a purgers
+        ACL that admits no one: each purge is refused with a 403, as an edge
+        whose ACL or credentials are wrong refuses it. A stopped varnishd would
+        not do: it starts again empty, so any page would be fresh."""
+        backends = (self.vcl_dir / "newsroom-backends.vcl").read_text()
+        acl = re.search(r"^acl purgers \{\n.*?^\}\n", backends, re.M | re.S)
+        assert acl, "newsroom-backends.vcl no longer declares acl purgers"
+        (self.vcl_dir / "refusing-backends.vcl").write_text(
+            backends.replace(acl[0], 'acl purgers {\n    "192.0.2.1";\n}\n')
+        )
+        refusing = self.vcl_dir / "refusing.vcl"
+        main = (DEPLOY / "newsroom.vcl").read_text()
+        refusing.write_text(main.replace('include "newsroom-backends.vcl";',
+                                         'include "refusing-backends.vcl";'))  # fmt: skip
+        self.admin("vcl.load", "refusing", str(refusing))
+        self.admin("vcl.use", "refusing")
+
+    def take_purges(self):
+        """Back to the VCL varnishd started with (its purgers ACL admits 127.0.0.1)."""
+        self.admin("vcl.use", "boot")
+
 
 class Writer:
     """tests/edge/writer.py in its own process, one JSON command at a time."""
