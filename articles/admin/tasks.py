@@ -24,7 +24,7 @@ class TaskResultAdmin(tasks_db_admin.DBTaskResultAdmin):
         "display_run_after",
         "finished_at",
     )
-    list_filter = ("status", "queue_name")
+    list_filter = ("status", "task_path", "queue_name")
 
     @admin.display(description="arguments")
     def arguments(self, obj):
