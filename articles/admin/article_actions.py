@@ -8,6 +8,7 @@ from ..models import Article
 from ..publishing import roles as workflow
 from ..publishing import transitions
 from ..publishing.checklist import NotReadyToPublish
+from . import revisions
 
 
 def _move_each(modeladmin, request, queryset, *, may, step, done):
@@ -26,6 +27,7 @@ def _move_each(modeladmin, request, queryset, *, may, step, done):
             modeladmin.message_user(request, str(refusal), messages.ERROR)
             continue
         modeladmin.log_change(request, article, done)
+        revisions.keep(article)
         changed.append(article)
         for warning in asked.warnings if asked is not None else ():
             modeladmin.message_user(request, f"“{article}”: {warning}", messages.WARNING)

@@ -11,7 +11,20 @@ from ..publishing import checklist
 from ..publishing import roles as workflow
 
 
-class BylineFormSet(BaseInlineFormSet):
+class StoryRowsFormSet(BaseInlineFormSet):
+    """The rows a story carries (bylines, quotes), edited in its form."""
+
+    def rows_after_save(self):
+        """The story's rows once this formset is saved: the stored ones it did
+        not delete (changed in place) and the new ones."""
+        deleted = {id(row) for row in self.deleted_objects}
+        return [
+            *(row for row in self.get_queryset() if id(row) not in deleted),
+            *self.new_objects,
+        ]
+
+
+class BylineFormSet(StoryRowsFormSet):
     """Knows the bylines the story will have once it is saved
     (``author_ids_after_save``), and asks two rules of them: the publish
     checklist's, when the save publishes, and that a reporter keeps their own
@@ -120,6 +133,7 @@ class BylineInline(JournalistHelpInline, admin.TabularInline):
 
 class ExpertQuoteInline(JournalistHelpInline, admin.StackedInline):
     model = ExpertQuote
+    formset = StoryRowsFormSet
     extra = 0
     autocomplete_fields = ["expert"]
     fields = ["expert", "kind", "text", "context", "position"]

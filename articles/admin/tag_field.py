@@ -146,7 +146,7 @@ def save_tags(article, picked, *, change):
     taggings in another, the dropped ones deleted (with their signals).
     taggit's ``set()`` would look every name up again and add each tagging
     with a get_or_create of its own. ``change``: the story may already have
-    tags (a new one has none)."""
+    tags (a new one has none). Returns the story's taggings as they now are."""
     tags = [*picked.existing, *Tag.objects.create_all(picked.new_slugs)]
     stored = {}
     if change:
@@ -157,16 +157,21 @@ def save_tags(article, picked, *, change):
     dropped = [pk for tag_id, pk in stored.items() if tag_id not in wanted]
     if dropped:
         TaggedArticle.objects.filter(pk__in=dropped).delete()
-    if added := [tag for tag in tags if tag.pk not in stored]:
-        TaggedArticle.objects.bulk_create(
-            TaggedArticle(content_object=article, tag=tag) for tag in added
-        )
+    kept = [
+        TaggedArticle(pk=stored[tag.pk], content_object=article, tag=tag)
+        for tag in tags
+        if tag.pk in stored
+    ]
+    added = [TaggedArticle(content_object=article, tag=tag) for tag in tags if tag.pk not in stored]
+    if added:
+        TaggedArticle.objects.bulk_create(added)
         # bulk_create sends no model signals.
         stories_changed.send(
             sender=TaggedArticle,
             stories=[article.pk],
-            lists={f"list:tag:{tag.pk}" for tag in added},
+            lists={f"list:tag:{tagging.tag_id}" for tagging in added},
         )
+    return kept + added
 
 
 def tags_formfield(db_field, request, admin_site):
