@@ -2,6 +2,9 @@
 bylines, expert quotes, and (for editors, on published stories) the public
 ledger of corrections."""
 
+from collections import defaultdict
+
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -11,8 +14,77 @@ from ..publishing import checklist
 from ..publishing import roles as workflow
 
 
+class PickedInBulk(forms.ModelChoiceField):
+    """A row's choice (its author, its expert, or which stored row it is),
+    taken from what its formset read for all rows at once (``known``, set by
+    ``StoryRowsFormSet``) instead of asked of the database row by row."""
+
+    known = None
+
+    def to_python(self, value):
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.known[str(value)]
+        except KeyError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ) from None
+
+
 class StoryRowsFormSet(BaseInlineFormSet):
-    """The rows a story carries (bylines, quotes), edited in its form."""
+    """The rows a story carries (bylines, quotes), edited in its form. Its
+    rows are checked with a query per kind of thing they pick (the authors,
+    the experts), not one per row and kind; which stored row each form is,
+    and what the stored rows already pick, come from the formset's own read
+    of the story's rows."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        pk = form.fields[self._pk_field.name]
+        form.fields[self._pk_field.name] = PickedInBulk(
+            pk.queryset, initial=pk.initial, required=False, widget=pk.widget
+        )
+
+    def full_clean(self):
+        if self.is_bound:
+            self._pick_in_bulk()
+        super().full_clean()
+
+    def _pick_in_bulk(self):
+        rows = list(self.get_queryset())
+        picks = defaultdict(list)  # field name: [(form, field)]
+        for form in self.forms:
+            for name, field in form.fields.items():
+                if isinstance(field, PickedInBulk):
+                    picks[name].append((form, field))
+        for name, fields in picks.items():
+            if name == self._pk_field.name:
+                known = {str(row.pk): row for row in rows}
+            else:
+                known = self._known_choices(name, fields, rows)
+            for _, field in fields:
+                field.known = known
+
+    def _known_choices(self, name, fields, rows):
+        """``{posted value: object}`` for field ``name`` of every form: what
+        the stored rows hold already, the rest in one query."""
+        relation = self.model._meta.get_field(name)
+        known = {
+            str(getattr(row, relation.attname)): getattr(row, name)
+            for row in rows
+            if relation.is_cached(row)
+        }
+        wanted = {form[name].data for form, _ in fields} - {None, ""} - known.keys()
+        if wanted:
+            queryset = fields[0][1].queryset
+            try:
+                known.update((str(obj.pk), obj) for obj in queryset.filter(pk__in=wanted))
+            except (ValueError, TypeError, ValidationError):
+                return None  # not ids at all: each form says so, asking on its own
+        return known
 
     def rows_after_save(self):
         """The story's rows once this formset is saved: the stored ones it did
@@ -112,8 +184,26 @@ class JournalistHelpInline:
         return super().get_formset(request, obj, help_texts=self.help_texts, **kwargs)
 
 
-class BylineInline(JournalistHelpInline, admin.TabularInline):
+class StoryRowsInline:
+    """An inline of rows a story carries: each picks one thing (an author, an
+    expert), checked in bulk by ``StoryRowsFormSet``."""
+
+    formset = StoryRowsFormSet
+    picks = None  # the field naming what each row picks
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(
+            db_field, request, form_class=PickedInBulk, **kwargs
+        )
+
+    def get_queryset(self, request):
+        # With what each row picks: the forms check it, the revision names it.
+        return super().get_queryset(request).select_related(self.picks)
+
+
+class BylineInline(StoryRowsInline, JournalistHelpInline, admin.TabularInline):
     model = Byline
+    picks = "author"
     formset = BylineFormSet
     extra = 1
     autocomplete_fields = ["author"]
@@ -131,9 +221,9 @@ class BylineInline(JournalistHelpInline, admin.TabularInline):
         return formset
 
 
-class ExpertQuoteInline(JournalistHelpInline, admin.StackedInline):
+class ExpertQuoteInline(StoryRowsInline, JournalistHelpInline, admin.StackedInline):
     model = ExpertQuote
-    formset = StoryRowsFormSet
+    picks = "expert"
     extra = 0
     autocomplete_fields = ["expert"]
     fields = ["expert", "kind", "text", "context", "position"]
