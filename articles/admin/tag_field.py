@@ -84,7 +84,7 @@ class ArticleTagsField(forms.ModelMultipleChoiceField):
         ]
         if self.required and not values:
             raise ValidationError(self.error_messages["required"], code="required")
-        tags, new_names = self.existing_and_new(values)
+        tags, new_names, found = self.existing_and_new(values)
         if any(name.isdigit() for name in new_names):
             # An id that no longer matches a tag (merged or deleted while the form
             # was open), not a name to create: refuse rather than guess.
@@ -106,15 +106,17 @@ class ArticleTagsField(forms.ModelMultipleChoiceField):
                     for name in new_names
                 ]
             )
-        return PickedTags(tags, Tag.check_new_names(new_names))
+        return PickedTags(tags, Tag.check_new_names(new_names, known=found))
 
     def existing_and_new(self, values):
         """Split posted values into existing tags (by id, or by name in any
-        case) and new names, each once, in the order given. One query."""
+        case) and new names, each once, in the order given; with every tag
+        read, which includes those a new name could clash with (same name or
+        address: ``Tag.check_new_names``). One query."""
         if not values:
-            return [], []
+            return [], [], []
         ids = [v for v in values if v.isascii() and v.isdigit() and len(v) < 19]
-        wanted = Q(pk__in=ids)
+        wanted = Q(pk__in=ids) | Q(slug__in={Tag().slugify(v) for v in values})
         for v in values:
             wanted |= Q(name__iexact=v)
         found = list(self.queryset.filter(wanted))
@@ -127,7 +129,7 @@ class ArticleTagsField(forms.ModelMultipleChoiceField):
                 new_names.setdefault(v.lower(), v)  # "Energy" and "energy": one new tag
             elif tag not in tags:
                 tags.append(tag)
-        return tags, list(new_names.values())
+        return tags, list(new_names.values()), found
 
 
 class PickedTags(list):
