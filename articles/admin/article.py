@@ -38,6 +38,7 @@ from .displays import (
 )
 from .filters import MineFilter, StateFilter
 from .inlines import BylineInline, CorrectionInline, ExpertQuoteInline, StoryRowsFormSet
+from .stale_forms import LockedForSave
 from .tag_field import save_tags, tags_formfield
 from .widgets import LabelledSplitDateTime
 
@@ -66,7 +67,7 @@ class ArticleChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
+class ArticleAdmin(LockedForSave, ImportStoriesMixin, VersionAdmin):
     form = ArticleForm
     list_display = [story, state_badge, section_name, last_change, publication_time]
     list_display_links = None  # the story column links its headline, not its bylines
