@@ -37,7 +37,13 @@ from .displays import (
     story,
 )
 from .filters import MineFilter, StateFilter
-from .inlines import BylineInline, CorrectionInline, ExpertQuoteInline, StoryRowsFormSet
+from .inlines import (
+    BylineInline,
+    CorrectionInline,
+    ExpertQuoteInline,
+    PickedInBulk,
+    StoryRowsFormSet,
+)
 from .stale_forms import LockedForSave
 from .tag_field import save_tags, tags_formfield
 from .widgets import LabelledSplitDateTime
@@ -136,7 +142,7 @@ class ArticleAdmin(LockedForSave, ImportStoriesMixin, VersionAdmin):
     # Who sees and changes what.
 
     def get_queryset(self, request):
-        return super().get_queryset(request).changeable_by(request.user)
+        return super().get_queryset(request).changeable_by(request.user).select_related("section")
 
     def get_changelist(self, request, **kwargs):
         return ArticleChangeList
@@ -189,6 +195,12 @@ class ArticleAdmin(LockedForSave, ImportStoriesMixin, VersionAdmin):
         if isinstance(db_field, TaggableManager):
             return tags_formfield(db_field, request, self.admin_site)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The section: the form takes the story's own from it (ArticleForm).
+        return super().formfield_for_foreignkey(
+            db_field, request, form_class=PickedInBulk, **kwargs
+        )
 
     def get_inlines(self, request, obj):
         inlines = list(super().get_inlines(request, obj))

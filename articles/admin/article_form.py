@@ -17,6 +17,7 @@ from django.utils import timezone
 from ..models import Article
 from ..publishing import checklist, transitions
 from ..publishing import roles as workflow
+from .inlines import PickedInBulk
 from .stale_forms import RefusesStaleSaves
 
 PUBLISH_NOW = "_publish_now"  # the name of the change form's "Publish now" button
@@ -84,6 +85,13 @@ class ArticleForm(RefusesStaleSaves):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.transition = None
+        for name, field in self.fields.items():
+            relation = (
+                getattr(self.instance, name, None) if isinstance(field, PickedInBulk) else None
+            )
+            if relation is not None:
+                # Kept as loaded (with the row locked): no query to find it again.
+                field.known[str(relation.pk)] = relation
 
     def clean(self):
         cleaned_data = super().clean()  # RefusesStaleSaves: the version check first

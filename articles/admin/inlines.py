@@ -3,6 +3,7 @@ bylines, expert quotes, and (for editors, on published stories) the public
 ledger of corrections."""
 
 from collections import defaultdict
+from contextlib import suppress
 
 from django import forms
 from django.contrib import admin
@@ -15,23 +16,19 @@ from ..publishing import roles as workflow
 
 
 class PickedInBulk(forms.ModelChoiceField):
-    """A row's choice (its author, its expert, or which stored row it is),
-    taken from what its formset read for all rows at once (``known``, set by
-    ``StoryRowsFormSet``) instead of asked of the database row by row."""
+    """A choice (a row's author or expert, which stored row a form is, a
+    story's section) taken from objects already read (``known``: by the
+    formset for all its rows at once, or held by the form's instance) instead
+    of asked of the database one by one. A value not known is asked as usual."""
 
-    known = None
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known = {}
 
     def to_python(self, value):
-        if self.known is None or value in self.empty_values:
-            return super().to_python(value)
-        try:
+        if value not in self.empty_values and str(value) in self.known:
             return self.known[str(value)]
-        except KeyError:
-            raise ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": value},
-            ) from None
+        return super().to_python(value)
 
 
 class StoryRowsFormSet(BaseInlineFormSet):
@@ -80,10 +77,9 @@ class StoryRowsFormSet(BaseInlineFormSet):
         wanted = {form[name].data for form, _ in fields} - {None, ""} - known.keys()
         if wanted:
             queryset = fields[0][1].queryset
-            try:
+            # Values that are not ids at all: each form says so, asking on its own.
+            with suppress(ValueError, TypeError, ValidationError):
                 known.update((str(obj.pk), obj) for obj in queryset.filter(pk__in=wanted))
-            except (ValueError, TypeError, ValidationError):
-                return None  # not ids at all: each form says so, asking on its own
         return known
 
     def rows_after_save(self):

@@ -31,6 +31,28 @@ class StoredValues(models.Model):
         }
         super().clean_fields(exclude={*(exclude or ()), *fetched})
 
+    def validate_unique(self, exclude=None):
+        # A unique value unchanged since the row was loaded is still unique: the
+        # database's constraint holds it for this row. Asking again costs a
+        # query per unique field (a story's slug on every save of its form).
+        # Fields that are also unique together with others are still asked.
+        stored = getattr(self, "stored_values", {})
+        together = {name for fields in self._meta.unique_together for name in fields} | {
+            name
+            for constraint in self._meta.constraints
+            for name in getattr(constraint, "fields", ())
+        }
+        unchanged = {
+            field.name
+            for field in self._meta.concrete_fields
+            if field.unique
+            and not field.primary_key
+            and field.name not in together
+            and field.attname in stored
+            and stored[field.attname] == getattr(self, field.attname)
+        }
+        super().validate_unique(exclude={*(exclude or ()), *unchanged})
+
     def refresh_from_db(self, using=None, fields=None, from_queryset=None):
         super().refresh_from_db(using, fields, from_queryset)
         # What was just read is what is stored now: a save after a refresh
