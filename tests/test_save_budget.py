@@ -183,3 +183,57 @@ def test_an_admin_change_of_a_full_published_story_stays_within_the_budget(desk,
     assert len(queries) <= CHANGE_BUDGET, "\n".join(q["sql"][:150] for q in queries)
     assert side_effects["index"] == [[article.pk]]
     assert len(side_effects["invalidate"]) == 1
+
+
+def test_bylines_checked_in_bulk_still_refuse_an_author_who_does_not_exist(desk):
+    client = logged_in(desk["editor"])
+    authors = desk["authors"]
+    data = {
+        "headline": "Harbour strike ends",
+        "slug": "harbour-strike-ends",
+        "dek": "Crews return tonight.",
+        "section": str(desk["section"].pk),
+        "status": Article.Status.DRAFT,
+        "published_at_0": "",
+        "published_at_1": "",
+        "body": "<p>The strike is over.</p>",
+        "tags": "",
+        "hero_caption": "",
+        "hero_credit": "",
+        "hero_alt": "",
+        **_inlines(authors, []),
+        "bylines-1-author": "99999",
+    }
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    [bylines] = [
+        fs.formset
+        for fs in response.context["inline_admin_formsets"]
+        if fs.formset.prefix == "bylines"
+    ]
+    assert "Select a valid choice" in str(bylines.errors[1]["author"])
+    assert not Article.objects.filter(slug="harbour-strike-ends").exists()
+
+
+def test_a_quote_row_of_another_story_is_not_taken_over(desk):
+    """The rows a change form may name are its story's own, read once."""
+    other = make_article(quotes=[(desk["experts"][0], "Theirs.")], section=desk["section"])
+    article = make_article(
+        authors=desk["authors"][:1],
+        quotes=[(desk["experts"][1], "Ours.")],
+        section=desk["section"],
+    )
+    [theirs] = other.quotes.all()
+    client = logged_in(desk["editor"])
+    data = form_data(
+        article,
+        **_inlines(
+            desk["authors"][:1],
+            desk["experts"][:1],
+            initial_bylines=list(article.bylines.all()),
+            initial_quotes=[theirs],
+        ),
+    )
+    client.post(change_url(article), data)
+    theirs.refresh_from_db()
+    assert (theirs.article_id, theirs.text) == (other.pk, "Theirs.")
