@@ -105,6 +105,33 @@ def news_article(article, request, *, image_urls=(), corrections=()):
     return data
 
 
+def live_blog_posting(article_data, coverage, entries, request):
+    """schema.org ``LiveBlogPosting`` for a live story's page: its
+    ``NewsArticle`` data (``article_data``) with the coverage's times and the
+    entries on the page, newest first, as ``BlogPosting`` updates.
+    ``coverageEndTime`` is given once an editor has closed the coverage: until
+    then nobody knows it."""
+    from .html import body_text
+
+    data = {**article_data, "@type": "LiveBlogPosting"}
+    data["coverageStartTime"] = iso_datetime(coverage.started_at)
+    if coverage.ended_at is not None:
+        data["coverageEndTime"] = iso_datetime(coverage.ended_at)
+    data["liveBlogUpdate"] = [
+        {
+            "@type": "BlogPosting",
+            "headline": entry.summary,
+            "articleBody": body_text(entry.text),
+            "datePublished": iso_datetime(entry.posted_at),
+            **({"dateModified": iso_datetime(entry.edited_at)} if entry.edited_at else {}),
+            "url": f"{article_data['url']}#{entry.anchor}",
+            "author": person(entry.author, request, entry.author.role),
+        }
+        for entry in entries
+    ]
+    return data
+
+
 def _profile_page(about, someone, image_url):
     if someone.bio:
         about["description"] = someone.bio

@@ -38,6 +38,7 @@ from .displays import (
 )
 from .filters import MineFilter, StateFilter
 from .inlines import BylineInline, CorrectionInline, ExpertQuoteInline
+from .live import live_coverage
 from .tag_field import save_tags, tags_formfield
 from .widgets import LabelledSplitDateTime
 
@@ -83,14 +84,14 @@ class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
     ]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section"]
-    readonly_fields = [on_the_site, publish_checklist, length, "hero_focus_picker"]
+    readonly_fields = [on_the_site, publish_checklist, length, "hero_focus_picker", live_coverage]
     inlines = [BylineInline, ExpertQuoteInline]
     fieldsets = [
         (
             None,
             {"fields": ["headline", "slug", "dek", "section", "status", "published_at", "version"]},
         ),
-        ("On the site", {"fields": [on_the_site, publish_checklist]}),
+        ("On the site", {"fields": [on_the_site, publish_checklist, live_coverage]}),
         ("Story", {"fields": ["body", length, "tags"]}),
         (
             "Hero image",

@@ -155,13 +155,20 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section").with_bylines()
 
     def for_page(self):
-        return self.for_listing().prefetch_related(
-            Prefetch(
-                "quotes",
-                queryset=ExpertQuote.objects.select_related("expert").order_by("position", "pk"),
-            ),
-            "tags",
-            "corrections",
+        # A live story's coverage comes in the same query (None for other stories).
+        return (
+            self.for_listing()
+            .select_related("live_coverage")
+            .prefetch_related(
+                Prefetch(
+                    "quotes",
+                    queryset=ExpertQuote.objects.select_related("expert").order_by(
+                        "position", "pk"
+                    ),
+                ),
+                "tags",
+                "corrections",
+            )
         )
 
 
