@@ -125,15 +125,14 @@ class LiveUpdatesView(CachedPageMixin, View):
         coverage = coverage_of(self.article)
         if coverage is None:
             raise Http404("This story has no live coverage.")
-        stream = self.article.live_entries.stream()
-        self.entries = list(stream[:UPDATES_SHOWN])
+        # One more than shown tells whether there are more, without a count.
+        newest = list(self.article.live_entries.stream()[: UPDATES_SHOWN + 1])
+        self.entries = newest[:UPDATES_SHOWN]
         return JsonResponse(
             {
                 "open": coverage.is_open,
                 "ended_at": iso_datetime(coverage.ended_at),
-                "total": stream.count()
-                if len(self.entries) == UPDATES_SHOWN
-                else len(self.entries),
+                "more": len(newest) > UPDATES_SHOWN,
                 "entries": [
                     {
                         "id": entry.pk,

@@ -60,9 +60,11 @@ class LiveEntryForm(forms.ModelForm):
         author.error_messages["invalid_choice"] = (
             "That person has no byline on this story: only its bylines post entries."
         )
-        own = bylined.filter(user=user).first() if not self.instance.pk else None
-        if own is not None:
-            self.initial.setdefault("author", own.pk)
+        self.own_author = bylined.filter(user=user).first()
+        if not workflow.is_editor(user):
+            author.required = False  # a reporter posts as themselves, whatever is sent
+        if self.own_author is not None and not self.instance.pk:
+            self.initial.setdefault("author", self.own_author.pk)
         if not workflow.can_run_live_coverage(user):
             del self.fields["is_pinned"]
         self.fields["expert"].queryset = Expert.objects.order_by("name")
@@ -75,6 +77,13 @@ class LiveEntryForm(forms.ModelForm):
         # One pinned entry a story: pinning this one unpins the other on save,
         # so the constraint is not a reason to refuse the form.
         return {*super()._get_validation_exclusions(), "is_pinned"}
+
+    def clean_author(self):
+        author = self.cleaned_data.get("author")
+        if author is None and not self.fields["author"].required:
+            # A reporter's entry is theirs; one they edit keeps its author.
+            return self.instance.author if self.instance.pk else self.own_author
+        return author
 
     def clean_text(self):
         html = entry_html(self.cleaned_data.get("text"))

@@ -79,7 +79,7 @@
       fresh.push(entry);
     }
     pending = fresh;
-    gap = fresh.length > 0 && fresh.length === data.entries.length && data.total > fresh.length;
+    gap = fresh.length > 0 && fresh.length === data.entries.length && data.more;
     // Entries on the page that were edited since it loaded.
     for (const entry of data.entries) {
       const node = section.querySelector(`[data-entry-id="${entry.id}"]`);
