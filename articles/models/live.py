@@ -251,7 +251,7 @@ class LiveEntry(NoLostUpdates, StoryPart):
         ]
 
     def __str__(self):
-        return self.headline or body_text(self.text)[:60]
+        return self.summary
 
     def save(self, *args, **kwargs):
         self.text = clean_body(self.text)
