@@ -114,6 +114,10 @@ def live_blog_posting(article_data, coverage, entries, request):
     from .html import body_text
 
     data = {**article_data, "@type": "LiveBlogPosting"}
+    people = {}  # a few bylines write every entry: each Person once
+    for entry in entries:
+        if entry.author_id not in people:
+            people[entry.author_id] = person(entry.author, request, entry.author.role)
     data["coverageStartTime"] = iso_datetime(coverage.started_at)
     if coverage.ended_at is not None:
         data["coverageEndTime"] = iso_datetime(coverage.ended_at)
@@ -125,7 +129,7 @@ def live_blog_posting(article_data, coverage, entries, request):
             "datePublished": iso_datetime(entry.posted_at),
             **({"dateModified": iso_datetime(entry.edited_at)} if entry.edited_at else {}),
             "url": f"{article_data['url']}#{entry.anchor}",
-            "author": person(entry.author, request, entry.author.role),
+            "author": people[entry.author_id],
         }
         for entry in entries
     ]

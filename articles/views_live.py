@@ -21,11 +21,11 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.views.generic import View
 
 from .models import Article
-from .models.live import ENTRIES_PER_PAGE, KEY_EVENTS_SHOWN, UPDATES_SHOWN
+from .models.live import ENTRIES_PER_PAGE, KEY_EVENTS_SHOWN, UPDATES_SHOWN, page_of
 from .pagecache import dependencies
 from .pagecache.pages import CachedPageMixin
 from .seo import iso_datetime
@@ -62,8 +62,9 @@ class LivePage:
 
 
 def live_page(article, page_number):
-    """The live part of a story's page: three queries (the stream's count and
-    page, and the pinned entry with the key events), or none if it is not live."""
+    """The live part of a story's page: at most four queries (the stream's
+    count and page, the pinned entry with the key events, and where the
+    stream's pages start, for the key events' links), or none if it is not live."""
     coverage = coverage_of(article)
     if coverage is None:
         return None
@@ -72,11 +73,16 @@ def live_page(article, page_number):
     page_obj.object_list = list(page_obj.object_list)
     highlights = list(article.live_entries.key_events_and_pinned())
     pinned = next((entry for entry in highlights if entry.is_pinned), None)
+    key_events = [entry for entry in highlights if entry.is_key_event][:KEY_EVENTS_SHOWN]
+    if key_events:
+        starts = list(article.live_entries.page_starts())
+        for entry in key_events:
+            entry.page_number = page_of(entry, starts)
     return LivePage(
         coverage=coverage,
         page_obj=page_obj,
         pinned=pinned if page_obj.number == 1 else None,
-        key_events=[entry for entry in highlights if entry.is_key_event][:KEY_EVENTS_SHOWN],
+        key_events=key_events,
         poll_url=f"{article.get_absolute_url()}live.json",
         poll_seconds=live_poll_seconds(),
     )
@@ -128,6 +134,8 @@ class LiveUpdatesView(CachedPageMixin, View):
         # One more than shown tells whether there are more, without a count.
         newest = list(self.article.live_entries.stream()[: UPDATES_SHOWN + 1])
         self.entries = newest[:UPDATES_SHOWN]
+        # Entries need nothing of the request: no context processors, twenty times.
+        template = get_template(ENTRY_TEMPLATE)
         return JsonResponse(
             {
                 "open": coverage.is_open,
@@ -138,7 +146,7 @@ class LiveUpdatesView(CachedPageMixin, View):
                         "id": entry.pk,
                         "version": entry.version,
                         "posted_at": entry.posted_at.isoformat(),
-                        "html": render_to_string(ENTRY_TEMPLATE, {"entry": entry}, request),
+                        "html": template.render({"entry": entry}),
                     }
                     for entry in self.entries
                 ],

@@ -18,7 +18,8 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import F, Q, Window
+from django.db.models.functions import Mod, RowNumber
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
@@ -148,31 +149,40 @@ class LiveEntryQuerySet(models.QuerySet):
         return self.select_related("author", "expert")
 
     def stream(self):
-        """The entries readers scroll through: all but the pinned one, which
-        stands above them."""
-        return self.filter(is_pinned=False).newest_first().for_reading()
+        """The entries readers scroll through, newest first: all but the pinned
+        one, which stands above them."""
+        # ``IN (false)``, not ``NOT is_pinned``: SQLite then walks the stream
+        # index in order (no sort of every entry before the LIMIT).
+        return self.filter(is_pinned__in=[False]).newest_first().for_reading()
 
     def key_events_and_pinned(self, count=KEY_EVENTS_SHOWN):
-        """In one query: the pinned entry first, then the newest ``count`` key
-        events, each with ``newer_in_stream``, the number of stream entries
-        above it (which page of the stream it is on)."""
-        newer = (
-            LiveEntry.objects.filter(article=OuterRef("article"), is_pinned=False)
-            .filter(
-                Q(posted_at__gt=OuterRef("posted_at"))
-                | Q(posted_at=OuterRef("posted_at"), pk__gt=OuterRef("pk"))
-            )
-            .order_by()
-            .values("article")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
+        """In one query: the pinned entry first, then the newest ``count`` key events."""
         return (
             self.filter(Q(is_pinned=True) | Q(is_key_event=True))
-            .annotate(newer_in_stream=Subquery(newer))
             .order_by("-is_pinned", "-posted_at", "-pk")
             .for_reading()[: count + 1]
         )
+
+    def page_starts(self, per_page=ENTRIES_PER_PAGE):
+        """``(posted_at, pk)`` of the first entry of each page of the stream,
+        newest first, in one query (a window over the stream's index): which
+        page an entry is on, without counting entries once per entry."""
+        row = Window(RowNumber(), order_by=[F("posted_at").desc(), F("pk").desc()])
+        return (
+            self.filter(is_pinned__in=[False])
+            .annotate(place=Mod(row - 1, per_page))
+            .filter(place=0)
+            .order_by("-posted_at", "-pk")
+            .values_list("posted_at", "pk")
+        )
+
+
+def page_of(entry, page_starts):
+    """The page of the stream ``entry`` is on, from ``page_starts`` (newest first)."""
+    if entry.is_pinned:
+        return 1
+    key = (entry.posted_at, entry.pk)
+    return max(1, sum(1 for start in page_starts if start >= key))
 
 
 class LiveEntry(NoLostUpdates, StoryPart):
@@ -268,12 +278,6 @@ class LiveEntry(NoLostUpdates, StoryPart):
     @property
     def anchor(self):
         return f"entry-{self.pk}"
-
-    def page_number(self):
-        """The page of the stream this entry is on (uses ``newer_in_stream``)."""
-        if self.is_pinned:
-            return 1
-        return (getattr(self, "newer_in_stream", 0) or 0) // ENTRIES_PER_PAGE + 1
 
     def recorded_keys(self):
         from ..pagecache.dependencies import live_key
