@@ -5,6 +5,7 @@ Structured data is built here as plain dicts and serialised once, by
 """
 
 import json
+from datetime import datetime
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -118,6 +119,12 @@ def live_blog_posting(article_data, coverage, entries, request):
     for entry in entries:
         if entry.author_id not in people:
             people[entry.author_id] = person(entry.author, request, entry.author.role)
+    # An entry is a change readers see: the newest one dates the page.
+    times = [entry.edited_at or entry.posted_at for entry in entries]
+    if times and data.get("dateModified"):
+        newest = max(times)
+        if newest > datetime.fromisoformat(data["dateModified"]):
+            data["dateModified"] = iso_datetime(newest)
     data["coverageStartTime"] = iso_datetime(coverage.started_at)
     if coverage.ended_at is not None:
         data["coverageEndTime"] = iso_datetime(coverage.ended_at)

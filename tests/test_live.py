@@ -247,6 +247,7 @@ def test_the_live_page_carries_live_blog_posting_json_ld(client):
     )
     assert first["url"].endswith(f"{story.get_absolute_url()}#entry-{newest.pk}")
     assert first["author"]["@type"] == "Person"
+    assert data["dateModified"] == first["datePublished"]  # the newest entry dates the page
     # Newest first, like the page.
     assert [u["datePublished"] for u in updates_] == sorted(
         (u["datePublished"] for u in updates_), reverse=True
