@@ -12,10 +12,25 @@ from articles.models import Article, LiveCoverage, LiveEntry
 from articles.models.live import ENTRIES_PER_PAGE
 from tests.factories import make_article, make_author, make_expert
 from tests.live_helpers import add_entries, make_live_story
+from tests.test_edge_purge import purged
 
 pytestmark = pytest.mark.django_db
 
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
+
+
+@pytest.fixture
+def edge_server(settings):
+    """A fake Varnish taking the site's purges (tests/test_edge_purge.py)."""
+    from tests.fake_http import FakeServer
+
+    with FakeServer() as server:
+        settings.NEWSROOM_EDGE = {
+            "PURGE_URL": f"varnish://127.0.0.1:{server.port}",
+            "TOKEN": "",
+            "TTL": "",
+        }
+        yield server
 
 
 def page(client, article, **params):
@@ -65,11 +80,9 @@ def test_a_closed_coverage_says_it_has_ended_and_stops_polling(client):
     assert len(entry_ids(html)) == 2
 
 
-def test_a_story_that_is_not_live_has_no_stream():
+def test_a_story_that_is_not_live_has_no_stream(client):
     story = make_article()
-    from django.test import Client
-
-    html = page(Client(), story)
+    html = page(client, story)
     assert "live-stream" not in html and "LiveBlogPosting" not in html
 
 
@@ -136,24 +149,19 @@ def test_the_endpoint_answers_304_until_an_entry_is_posted_then_the_new_entry(cl
     assert after.json()["entries"][0]["id"] == entry.pk
 
 
-def test_the_endpoint_has_its_own_surrogate_key_which_an_entry_purges(client, settings):
+def test_an_entry_purges_the_endpoints_own_edge_key_and_the_story_page(client, edge_server):
     story = make_live_story(entries=1)
     response = updates(client, story)
-    keys = response["Surrogate-Key"].split()
-    assert f"lv{story.pk}" in keys
+    assert f"lv{story.pk}" in response["Surrogate-Key"].split()
+    assert "s-maxage=" in response["Cache-Control"]  # an edge may keep it until purged
+    before = len(edge_server.requests)
 
-    from articles import changes
+    add_entries(story, 1)
 
-    recorded = []
-    original = changes.apply_changes
-    changes.apply_changes = lambda pending: recorded.append(pending) or original(pending)
-    try:
-        add_entries(story, 1)
-    finally:
-        changes.apply_changes = original
-    (pending,) = recorded
-    assert f"live:{story.pk}" in pending.keys
-    assert story.pk in pending.story_pages
+    keys = set().union(*purged(edge_server)[before:])
+    assert {f"lv{story.pk}", f"ap{story.pk}"} <= keys
+    # Only the story's own page and endpoint: no list shows its entries.
+    assert f"a{story.pk}" not in keys and "l-home" not in keys
 
 
 def test_a_deleted_entry_and_a_closed_coverage_refresh_the_page_and_endpoint(client):

@@ -155,21 +155,15 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section").with_bylines()
 
     def for_page(self):
-        # A live story's coverage comes in the same query (None for other stories).
-        return (
-            self.for_listing()
-            .select_related("live_coverage")
-            .prefetch_related(
-                Prefetch(
-                    "quotes",
-                    queryset=ExpertQuote.objects.select_related("expert").order_by(
-                        "position", "pk"
-                    ),
-                ),
-                "tags",
-                "corrections",
-            )
+        stories = self.for_listing().prefetch_related(
+            Prefetch(
+                "quotes",
+                queryset=ExpertQuote.objects.select_related("expert").order_by("position", "pk"),
+            ),
+            "tags",
+            "corrections",
         )
+        return stories.select_related("live_coverage")  # None unless a live story
 
 
 def bylines_in_order():
