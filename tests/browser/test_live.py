@@ -8,7 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from articles.models import LiveEntry
 from tests.browser.conftest import ARTIFACTS, admin_login
+from tests.browser.test_csp import collect_csp_violations
+from tests.browser.test_reader_accessibility import _axe
 from tests.factories import ensure_roles, make_expert, make_reporter
 from tests.live_helpers import add_entries, make_live_story
 
@@ -59,6 +62,7 @@ def test_entries_posted_from_the_quick_form_arrive_on_a_readers_page_without_a_r
         desk.set_default_timeout(15_000)
         reader = reader_context.new_page()
         reader.set_default_timeout(15_000)
+        violations = collect_csp_violations(reader) + collect_csp_violations(desk)
 
         reader.goto(live_server.url + story.get_absolute_url())
         expect(reader.locator(".live-badge")).to_have_text("Live")
@@ -107,6 +111,8 @@ def test_entries_posted_from_the_quick_form_arrive_on_a_readers_page_without_a_r
         # No sideways scrolling on a phone.
         for page in (desk, reader):
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        # Both scripts ran under the site's Content-Security-Policy.
+        assert violations == [], violations
     finally:
         reporter_context.close()
         reader_context.close()
@@ -121,3 +127,19 @@ def test_a_reader_is_told_when_the_coverage_ends(page, live_server, story):
     coverage.ended_at = timezone.now()
     coverage.save()
     expect(page.locator("#live-status")).to_have_text(re.compile("This live coverage has ended"))
+
+
+def test_the_live_page_with_new_updates_waiting_passes_axe(browser, live_server, story):
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(live_server.url + story.get_absolute_url())
+        author = story.bylines.get().author
+        for text in ENTRIES[:2]:  # posted now, as from the quick form
+            LiveEntry.objects.create(article=story, author=author, text=f"<p>{text}</p>")
+        expect(page.locator(".live-new__button")).to_have_text("2 new updates")
+        serious = [v for v in _axe(page) if v["impact"] in ("serious", "critical")]
+        assert serious == [], serious
+    finally:
+        context.close()
