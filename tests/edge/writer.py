@@ -26,7 +26,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from articles import edge  # noqa: E402
-from articles.models import Article, Byline  # noqa: E402
+from articles.models import Article, Byline, LiveEntry  # noqa: E402
 from articles.publishing.preview import preview_url  # noqa: E402
 
 
@@ -114,6 +114,24 @@ def _create(command, model, at):
     return story
 
 
+def live_story(_):
+    """The demo's live story: its page and its update endpoint."""
+    story = Article.objects.published().filter(live_coverage__isnull=False).first()
+    url = story.get_absolute_url()
+    return {
+        "pk": story.pk,
+        "story": url,
+        "updates": reverse("articles:article_live", args=[story.slug]),
+    }
+
+
+def live_entry(command):
+    """An entry posted on a live story, as the quick form saves one."""
+    story = Article.objects.get(pk=command["pk"])
+    LiveEntry.objects.create(article=story, author=story.authors.first(), text=command["text"])
+    return {}
+
+
 def staff(command):
     user, _ = get_user_model().objects.get_or_create(
         username=command["username"], defaults={"is_staff": True, "is_superuser": True}
@@ -123,7 +141,14 @@ def staff(command):
     return {}
 
 
-COMMANDS = {"info": info, "edit": edit, "publish": publish, "staff": staff}
+COMMANDS = {
+    "info": info,
+    "edit": edit,
+    "publish": publish,
+    "staff": staff,
+    "live_story": live_story,
+    "live_entry": live_entry,
+}
 
 
 def main():
