@@ -43,6 +43,21 @@ def coverage_of(article):
     return getattr(article, "live_coverage", None)
 
 
+class StreamPaginator(Paginator):
+    """The stream's pages, however far down: a page's entries are picked by
+    their ids from the stream's index alone (its OFFSET skips index entries,
+    not joined rows), then fetched with their authors, in the same query."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        chosen = self.object_list.filter(pk__in=self.object_list.values("pk")[bottom:top])
+        return self._get_page(chosen, number, self)
+
+
 @dataclass
 class LivePage:
     coverage: object
@@ -68,7 +83,7 @@ def live_page(article, page_number):
     coverage = coverage_of(article)
     if coverage is None:
         return None
-    stream = Paginator(article.live_entries.stream(), ENTRIES_PER_PAGE)
+    stream = StreamPaginator(article.live_entries.stream(), ENTRIES_PER_PAGE)
     page_obj = stream.get_page(page_number)
     page_obj.object_list = list(page_obj.object_list)
     highlights = list(article.live_entries.key_events_and_pinned())
