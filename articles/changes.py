@@ -229,7 +229,7 @@ def _link_changed(owner_name, owner_field, *, on_cards, indexed):
 
 def _part_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        record(story_pages={instance.story_id})
+        record(story_pages={instance.story_id}, keys=instance.recorded_keys())
 
 
 def _bylines_added(sender, instance, action, reverse, pk_set, **kwargs):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import tasks
+from .admin.live import quick_form_url
 from .models import Article
 from .publishing import roles as workflow
 
@@ -26,6 +27,7 @@ CORRECTED_WITHIN = timedelta(days=7)
 class DeskRow:
     article: Article
     when: object  # the time this list is about: goes live, published, corrected…
+    action: tuple = ()  # (label, url) of the row's own link, as "Post entries"
 
     @property
     def change_url(self):
@@ -104,9 +106,13 @@ def edge_purge_warning(user, now=None):
     return QueueWarning(text, url)
 
 
-def _rows(queryset, when):
+def _rows(queryset, when, action=None):
     articles = list(queryset.for_listing().with_last_editor()[: ROWS + 1])
-    return [DeskRow(article, when(article)) for article in articles[:ROWS]], len(articles) > ROWS
+    rows = [
+        DeskRow(article, when(article), action(article) if action else ())
+        for article in articles[:ROWS]
+    ]
+    return rows, len(articles) > ROWS
 
 
 def desk_lists(user):
@@ -116,8 +122,8 @@ def desk_lists(user):
     changelist = reverse("admin:articles_article_changelist")
     lists = []
 
-    def add(key, title, when_label, empty, queryset, when, filter_query):
-        rows, more = _rows(queryset, when)
+    def add(key, title, when_label, empty, queryset, when, filter_query, action=None):
+        rows, more = _rows(queryset, when, action)
         lists.append(
             DeskList(
                 key,
@@ -129,6 +135,18 @@ def desk_lists(user):
             )
         )
 
+    add(
+        "live",
+        "Live coverage open now",
+        "Live since",
+        "No live coverage is open.",
+        stories.filter(live_coverage__ended_at__isnull=True, live_coverage__isnull=False)
+        .select_related("live_coverage")
+        .order_by("-live_coverage__started_at", "-pk"),
+        lambda a: a.live_coverage.started_at,
+        "",
+        action=lambda a: ("Post entries", quick_form_url(a.pk)),
+    )
     add(
         "drafts",
         "Drafts on the desk" if editor else "My drafts",

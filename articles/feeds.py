@@ -19,13 +19,16 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from .html import clean_body_for_elsewhere, clean_text
 from .models import Article, Author, Section, Tag
+from .models.live import latest_entries
 from .pagecache.pages import CachedFeedMixin
 
 FEED_LENGTH = 30
@@ -137,7 +140,12 @@ class ArticleFeed(CachedFeedMixin, Feed):
         stories = Article.objects.published()
         if obj is not None:
             stories = stories.for_owner(obj)
-        return stories.newest_first().for_listing().prefetch_related("tags")[:FEED_LENGTH]
+        stories = stories.newest_first().for_listing().select_related("live_coverage")
+        stories = list(stories.prefetch_related("tags")[:FEED_LENGTH])
+        # Only a feed with a live story in it pays the query for its entries.
+        live = [story for story in stories if getattr(story, "live_coverage", None)]
+        prefetch_related_objects(live, latest_entries())
+        return stories
 
     # -- each entry -------------------------------------------------------
     def item_title(self, item):
@@ -149,7 +157,7 @@ class ArticleFeed(CachedFeedMixin, Feed):
     def item_extra_kwargs(self, item):
         return {
             **super().item_extra_kwargs(item),
-            "content_html": item.body,
+            "content_html": _live_updates(item) + item.body,
             # (name, page) of each author in byline order; the generator writes one
             # element each. ``item_author_name`` stays empty so Django writes none.
             "authors": [
@@ -161,10 +169,29 @@ class ArticleFeed(CachedFeedMixin, Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.modified_at
+        # A live story's item is updated with each entry: feed readers that
+        # show updated items (Atom's <updated>) bring it back to the top.
+        entries = getattr(item, "latest_live_entries", None) or ()
+        return max([item.modified_at, *(entry.edited_at or entry.posted_at for entry in entries)])
 
     def item_categories(self, item):
         return [tag.name for tag in item.tags.all()]
+
+
+def _live_updates(story):
+    """A live story's newest entries, above its summary: a feed carries a live
+    story as one item that is updated, not as an item per entry, which would
+    bury every other story of the feed under one night's updates."""
+    if getattr(story, "live_coverage", None) is None:
+        return ""
+    return render_to_string(
+        "articles/live/feed_updates.html",
+        {
+            "coverage": story.live_coverage,
+            "entries": story.latest_live_entries,
+            "story_url": story.get_absolute_url(),
+        },
+    )
 
 
 class AtomArticleFeed(ArticleFeed):

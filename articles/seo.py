@@ -5,6 +5,7 @@ Structured data is built here as plain dicts and serialised once, by
 """
 
 import json
+from datetime import datetime
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -102,6 +103,43 @@ def news_article(article, request, *, image_urls=(), corrections=()):
             }
             for correction in corrections
         ]
+    return data
+
+
+def live_blog_posting(article_data, coverage, entries, request):
+    """schema.org ``LiveBlogPosting`` for a live story's page: its
+    ``NewsArticle`` data (``article_data``) with the coverage's times and the
+    entries on the page, newest first, as ``BlogPosting`` updates.
+    ``coverageEndTime`` is given once an editor has closed the coverage: until
+    then nobody knows it."""
+    from .html import body_text
+
+    data = {**article_data, "@type": "LiveBlogPosting"}
+    people = {}  # a few bylines write every entry: each Person once
+    for entry in entries:
+        if entry.author_id not in people:
+            people[entry.author_id] = person(entry.author, request, entry.author.role)
+    # An entry is a change readers see: the newest one dates the page.
+    times = [entry.edited_at or entry.posted_at for entry in entries]
+    if times and data.get("dateModified"):
+        newest = max(times)
+        if newest > datetime.fromisoformat(data["dateModified"]):
+            data["dateModified"] = iso_datetime(newest)
+    data["coverageStartTime"] = iso_datetime(coverage.started_at)
+    if coverage.ended_at is not None:
+        data["coverageEndTime"] = iso_datetime(coverage.ended_at)
+    data["liveBlogUpdate"] = [
+        {
+            "@type": "BlogPosting",
+            "headline": entry.summary,
+            "articleBody": body_text(entry.text),
+            "datePublished": iso_datetime(entry.posted_at),
+            **({"dateModified": iso_datetime(entry.edited_at)} if entry.edited_at else {}),
+            "url": f"{article_data['url']}#{entry.anchor}",
+            "author": people[entry.author_id],
+        }
+        for entry in entries
+    ]
     return data
 
 

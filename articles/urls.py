@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, views, views_live
 from .interchange.views import ArticleNinjsView
 from .pagecache.dependencies import SITEMAPS as SITEMAP_DEPENDENCIES
 from .pagecache.pages import cached_for_readers
@@ -12,6 +12,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("news/<slug:slug>/", views.ArticleDetailView.as_view(), name="article"),
+    path("news/<slug:slug>/live.json", views_live.LiveUpdatesView.as_view(), name="article_live"),
     path("news/<slug:slug>/ninjs.json", ArticleNinjsView.as_view(), name="article_ninjs"),
     path(
         "news/<slug:slug>/share-<str:shape>.png",

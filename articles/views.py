@@ -24,6 +24,7 @@ from .pagecache.pages import CachedPageMixin
 from .pictures import share_card
 from .publishing import preview
 from .search import MAX_QUERY_LENGTH, search
+from .views_live import LiveStoryMixin
 
 
 class ForgivingPaginationMixin:
@@ -65,7 +66,7 @@ class HomeView(CachedPageMixin, TemplateView):
         return dependencies.front_page(context["front"])
 
 
-class ArticleDetailView(CachedPageMixin, preview.PreviewMixin, DetailView):
+class ArticleDetailView(CachedPageMixin, preview.PreviewMixin, LiveStoryMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
@@ -73,7 +74,7 @@ class ArticleDetailView(CachedPageMixin, preview.PreviewMixin, DetailView):
         return Article.objects.visible_to(self.request.user).for_page()
 
     def get_dependencies(self, context):
-        return dependencies.story_page(self.object)
+        return dependencies.story_page(self.object) | self.live_dependencies(context)
 
     def get(self, request, *args, **kwargs):
         try:

@@ -517,6 +517,10 @@ def main():
             flush=True,
         )
 
+    from bench import live  # a live story with 2,000 entries (bench/live.py)
+
+    results["live"] = live.run(client, forget=forget, quick=quick)
+
     use_wrk = ensure_wrk()
     print(
         f"Through gunicorn ({args.workers} workers x {args.threads} threads, "

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import Article, Correction
+from articles.models import Article, Correction, LiveCoverage
 from articles.publishing.checklist import NotReadyToPublish
 from articles.publishing.transitions import checklist_for, schedule
 from tests.factories import (
@@ -472,6 +472,7 @@ def test_a_reporter_sees_their_own_work_on_the_dashboard(reporter, day):
     lists = desk(reporter)
 
     assert lists == {
+        "live": [],
         "drafts": ["rita draft"],
         "scheduled": ["rita scheduled"],
         "today": ["rita today"],
@@ -579,11 +580,12 @@ def test_the_dashboard_costs_the_same_queries_for_one_story_or_many(
         ):
             story = make_article(section=section, authors=[author], **fields)
         Correction.objects.create(article=story, text="Fixed.")
+        LiveCoverage.objects.create(article=story)
     client = logged_in(editor)
     client.get(ADMIN_INDEX)  # sessions, permissions and content types warm up
 
-    # Session, user, permissions; then each of the five lists: stories, bylines.
-    with django_assert_num_queries(15):
+    # Session, user, permissions; then each of the six lists: stories, bylines.
+    with django_assert_num_queries(17):
         assert client.get(ADMIN_INDEX).status_code == 200
 
 

@@ -9,7 +9,7 @@ may not be kept (``Cache-Control: private``/``no-cache``/``no-store``)."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from articles.models import Article
+from articles.models import Article, LiveCoverage
 from articles.publishing.preview import preview_token
 from tests.factories import make_article, make_author, make_expert, make_section
 
@@ -37,6 +37,7 @@ def site():
         section=section, authors=[author], quotes=[(expert, "Said it.")], tags=["Harbour"]
     )
     draft = make_article(status=Article.Status.DRAFT, authors=[author])
+    LiveCoverage.objects.create(article=article)  # its update endpoint answers
     return {
         "article": article,
         "section": section,

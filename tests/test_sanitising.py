@@ -24,6 +24,7 @@ from articles.models import (
     Correction,
     ExpertQuote,
     Front,
+    LiveEntry,
     Placement,
     Tag,
     TagMerge,
@@ -198,6 +199,9 @@ MAKERS = {
     ),
     "articles.Banner": lambda **fields: Banner.objects.create(
         **{"text": "Storm warning", **fields}
+    ),
+    "articles.LiveEntry": lambda **fields: LiveEntry.objects.create(
+        **{"article": make_article(), "author": make_author(), "text": "<p>Now.</p>", **fields}
     ),
 }
 HOSTILE_TEXT = '<b onclick="x()">Ferries</b> &amp; <img src=x onerror=y()>ships<script>z()</script>'

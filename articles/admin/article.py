@@ -44,6 +44,7 @@ from .inlines import (
     PickedInBulk,
     StoryRowsFormSet,
 )
+from .live import live_coverage
 from .stale_forms import LockedForSave
 from .tag_field import save_tags, tags_formfield
 from .widgets import LabelledSplitDateTime
@@ -90,14 +91,14 @@ class ArticleAdmin(LockedForSave, ImportStoriesMixin, VersionAdmin):
     ]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section"]
-    readonly_fields = [on_the_site, publish_checklist, length, "hero_focus_picker"]
+    readonly_fields = [on_the_site, publish_checklist, length, "hero_focus_picker", live_coverage]
     inlines = [BylineInline, ExpertQuoteInline]
     fieldsets = [
         (
             None,
             {"fields": ["headline", "slug", "dek", "section", "status", "published_at", "version"]},
         ),
-        ("On the site", {"fields": [on_the_site, publish_checklist]}),
+        ("On the site", {"fields": [on_the_site, publish_checklist, live_coverage]}),
         ("Story", {"fields": ["body", length, "tags"]}),
         (
             "Hero image",

@@ -6,6 +6,7 @@ from .article import Article, ArticleQuerySet, ArticleRedirect, Byline, new_arti
 from .base import StoryPart
 from .correction import Correction
 from .front import Banner, Front, Placement
+from .live import LiveCoverage, LiveEntry
 from .people import Author, Expert
 from .publication import live
 from .quote import ExpertQuote
@@ -23,6 +24,8 @@ __all__ = [
     "Correction",
     "Expert",
     "Front",
+    "LiveCoverage",
+    "LiveEntry",
     "ExpertQuote",
     "Placement",
     "SearchDocument",
@@ -44,15 +47,20 @@ def story_parts():
     return StoryPart.__subclasses__()
 
 
+def revisioned_story_parts():
+    """The parts a story's revisions carry (live entries, for one, are not)."""
+    return [part for part in story_parts() if part.carried_by_revisions]
+
+
 def story_relations():
     """What a story's revision carries with it: the accessors of its bylines,
-    its taggings and its parts."""
+    its taggings and its revisioned parts."""
     return [
         "bylines",
         "taggedarticle_set",
         *(
             part._meta.get_field(part.story_field).remote_field.get_accessor_name()
-            for part in story_parts()
+            for part in revisioned_story_parts()
         ),
     ]
 
@@ -60,7 +68,7 @@ def story_relations():
 # Revisions (django-reversion): a revision of an article carries its bylines,
 # tags and parts (quotes…), so restoring one brings all of them back. Corrections
 # are left out on purpose: restoring an old text never removes a published correction.
-for _model in (Byline, TaggedArticle, *story_parts()):
+for _model in (Byline, TaggedArticle, *revisioned_story_parts()):
     reversion.register(_model)
 # A front's revision carries its placements: restoring one brings back the page
 # as the desk had arranged it. Banners keep revisions of their own.

@@ -155,7 +155,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section").with_bylines()
 
     def for_page(self):
-        return self.for_listing().prefetch_related(
+        stories = self.for_listing().prefetch_related(
             Prefetch(
                 "quotes",
                 queryset=ExpertQuote.objects.select_related("expert").order_by("position", "pk"),
@@ -163,6 +163,7 @@ class ArticleQuerySet(models.QuerySet):
             "tags",
             "corrections",
         )
+        return stories.select_related("live_coverage")  # None unless a live story
 
 
 def bylines_in_order():

@@ -123,9 +123,13 @@ class StoryPart(PlainTextFields, StoredValues):
     part is saved or deleted, its story's revisions carry it (registered in
     ``articles/models/__init__``), and its ``plain_text_fields`` are cleaned.
 
-    ``story_field`` names its foreign key to ``Article``."""
+    ``story_field`` names its foreign key to ``Article``. A part that lives a
+    life of its own beside the story's text (a live story's entries) says
+    ``carried_by_revisions = False``, and one that shows somewhere besides the
+    story's page names that page's dependency keys in ``recorded_keys()``."""
 
     story_field = "article"
+    carried_by_revisions = True
 
     class Meta:
         abstract = True
@@ -133,6 +137,10 @@ class StoryPart(PlainTextFields, StoredValues):
     @property
     def story_id(self):
         return getattr(self, f"{self.story_field}_id")
+
+    def recorded_keys(self):
+        """Dependency keys besides its story's page that a save or delete of this stamps."""
+        return set()
 
 
 class NoLostUpdates(models.Model):

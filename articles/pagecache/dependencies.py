@@ -9,6 +9,8 @@ A key names one thing a write can change:
 * ``list:home``, ``list:section:2``, ``list:author:3``, ``list:tag:5``,
   ``list:expert:7`` — a list the page is one page of, which changes when a story
   joins, leaves or moves in it (and, for an expert, when a quote of theirs changes);
+* ``live:12`` — a live story's update endpoint: its entries and whether its
+  coverage is open (``articles/models/live.py``);
 * ``sitemap`` — the sitemaps, which list every live story and everything with one;
 * ``nav`` — the section navigation on every page (also the only place a page
   shows a section's name);
@@ -42,6 +44,10 @@ def story_key(pk):
 
 def story_page_key(pk):
     return f"article-page:{pk}"
+
+
+def live_key(pk):
+    return f"live:{pk}"
 
 
 def front_key(section_id=None):
@@ -166,6 +172,7 @@ EDGE_KINDS = {
     "section": "s",
     "tag": "t",
     "expert": "e",
+    "live": "lv",
 }
 # Every page the edge may keep carries it: purging it empties the edge of them
 # (after a deploy that changes how pages look, say).

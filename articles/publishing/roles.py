@@ -52,6 +52,23 @@ def can_add_corrections(user, article):
     )
 
 
+def can_post_live_entries(user, article):
+    """A live story's entries: reporters with a byline on it, editors on every story."""
+    return article.pk is not None and can_change(user, article)
+
+
+def can_change_live_entry(user, entry):
+    """Editors change and delete every entry; a reporter those they wrote."""
+    if not can_post_live_entries(user, entry.article):
+        return False
+    return is_editor(user) or entry.created_by_id == user.pk or entry.author.user_id == user.pk
+
+
+def can_run_live_coverage(user):
+    """Opening and closing a story's live coverage, and pinning an entry."""
+    return is_editor(user)
+
+
 def can_add_tags(user):
     """New tags, in the article form's tag box and in the admin's imports: tag
     managers only, while ``NEWSROOM_CONTROLLED_TAGS`` is on."""

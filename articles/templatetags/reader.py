@@ -57,6 +57,9 @@ def article_metadata(context, article):
     image_urls = share_images(request, article)
     image_url = image_urls[0]
     corrections = list(article.corrections.all())
+    structured = seo.news_article(article, request, image_urls=image_urls, corrections=corrections)
+    if (live := context.get("live")) is not None:
+        structured = seo.live_blog_posting(structured, live.coverage, live.shown, request)
     return {
         "article": article,
         "site_name": settings.NEWSROOM_SITE_NAME,
@@ -70,9 +73,7 @@ def article_metadata(context, article):
         "image_url": image_url,
         "image_width": share_card.WIDTH,
         "image_height": share_card.SHAPES["16x9"][1],
-        "json_ld": seo.json_ld_script(
-            seo.news_article(article, request, image_urls=image_urls, corrections=corrections),
-        ),
+        "json_ld": seo.json_ld_script(structured),
     }
 
 

@@ -252,6 +252,27 @@ def test_a_purge_varnish_refused_waits_on_the_queue_and_the_worker_gets_it_throu
     edge.info["story"]["headline"] = headline
 
 
+def test_a_live_storys_updates_are_kept_at_the_edge_until_an_entry_is_posted(edge):
+    live = edge.writer("live_story")
+    shown = get(edge, live["updates"], **{"X-Edge-Debug": "1"})
+    assert f"lv{live['pk']}" in shown.headers["Surrogate-Key"].split()
+    polled = kept(edge, live["updates"])
+    # A reader's poll revalidates its copy: the edge answers 304 by itself.
+    again = get(edge, live["updates"], **{"If-None-Match": polled.headers["ETag"]})
+    assert again.status == 304 and again.edge == "hit"
+    kept(edge, live["story"])
+    kept(edge, "/")
+
+    text = f"Posted at the edge {uuid.uuid4().hex[:8]}"
+    reply = edge.writer("live_entry", pk=live["pk"], text=f"<p>{text}</p>")
+    assert reply["pending"] == []
+
+    fresh = get(edge, live["updates"], **{"If-None-Match": polled.headers["ETag"]})
+    assert fresh.status == 200 and fresh.edge == "miss" and text in fresh.text
+    assert get(edge, live["story"]).edge == "miss"
+    assert get(edge, "/").edge == "hit"  # an entry changes no list
+
+
 def test_readers_asking_at_once_for_a_purged_page_wait_for_one_fetch(edge):
     kept(edge, "/")
     purge = request(edge.varnish.port, "/", method="PURGE", headers={"xkey": "l-home"})

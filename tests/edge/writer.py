@@ -29,7 +29,7 @@ from django.utils import timezone  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from articles import edge, tasks  # noqa: E402
-from articles.models import Article, Byline  # noqa: E402
+from articles.models import Article, Byline, LiveEntry  # noqa: E402
 from articles.publishing.preview import preview_url  # noqa: E402
 
 
@@ -139,6 +139,24 @@ def retry_now(_):
     return {"due": waiting.update(run_after=timezone.now())}
 
 
+def live_story(_):
+    """The demo's live story: its page and its update endpoint."""
+    story = Article.objects.published().filter(live_coverage__isnull=False).first()
+    url = story.get_absolute_url()
+    return {
+        "pk": story.pk,
+        "story": url,
+        "updates": reverse("articles:article_live", args=[story.slug]),
+    }
+
+
+def live_entry(command):
+    """An entry posted on a live story, as the quick form saves one."""
+    story = Article.objects.get(pk=command["pk"])
+    LiveEntry.objects.create(article=story, author=story.authors.first(), text=command["text"])
+    return {}
+
+
 def staff(command):
     user, _ = get_user_model().objects.get_or_create(
         username=command["username"], defaults={"is_staff": True, "is_superuser": True}
@@ -155,6 +173,8 @@ COMMANDS = {
     "staff": staff,
     "purge_jobs": purge_jobs,
     "retry_now": retry_now,
+    "live_story": live_story,
+    "live_entry": live_entry,
 }
 
 

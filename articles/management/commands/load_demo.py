@@ -22,6 +22,8 @@ from articles.models import (
     Expert,
     ExpertQuote,
     Front,
+    LiveCoverage,
+    LiveEntry,
     Placement,
     Section,
 )
@@ -49,6 +51,26 @@ def publication(data, now):
             datetime.combine(day, time.fromisoformat(clock))
         )
     return {"draft": Article.Status.DRAFT, "review": Article.Status.IN_REVIEW}[state], None
+
+
+def load_live_coverage(article, live, entries, now, authors, experts):
+    """A demo live story's coverage and entries, dated back from ``now``."""
+    LiveCoverage.objects.create(
+        article=article, started_at=now - timedelta(hours=live["started_hours_ago"])
+    )
+    for entry in entries:
+        expert = experts[entry["expert"]] if "expert" in entry else None
+        LiveEntry.objects.create(
+            article=article,
+            author=authors[entry["author"]],
+            posted_at=now - timedelta(minutes=entry["minutes_ago"]),
+            headline=entry.get("headline", ""),
+            text=entry["text"],
+            is_key_event=entry.get("key_event", False),
+            is_pinned=entry.get("pinned", False),
+            expert=expert,
+            quote_text=entry.get("quote", ""),
+        )
 
 
 def demo_password(username):
@@ -170,6 +192,8 @@ class Command(BaseCommand):
             )
         for correction in data.get("corrections", ()):
             Correction.objects.create(article=article, **correction)
+        if live := data.get("live"):
+            load_live_coverage(article, live, data["live_entries"], now, authors, experts)
         article.tags.set(data["tags"])
         return article
 
