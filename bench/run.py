@@ -15,6 +15,14 @@
    file from the same server as the ceiling, stories nobody asked for yet
    (uncached), a mixed load at saturation counting errors, and the peak memory
    of a worker.
+4. The admin's add and change of a full story, timed with their queries
+   (bench/admin_save.py).
+5. With varnishd, wrk and redis-server installed: the edge run, the site
+   behind the shipped Varnish config (bench/edge.py; ``--edge-only`` for it
+   alone, ``--no-edge`` to leave it out).
+
+``--scale N --database-url postgres://…`` runs bench/scale.py instead: the
+pages at 100,000 and at N stories on PostgreSQL.
 
 Prints a table and writes bench/out/results.json. Runs with production
 settings (DEBUG off) and the local-memory cache: one cache per gunicorn worker.
@@ -490,9 +498,9 @@ def main():
     from django.templatetags.static import static
     from django.test import Client
 
-    from bench import admin_save, edge
+    from bench import admin_save, edge, report
 
-    print(f"Load average (1, 5, 15 min): {load_average()}", flush=True)
+    print(f"Load average (1, 5, 15 min): {report.load_average()}", flush=True)
     scale = args.articles / CORPUS["articles"]
     corpus = {key: max(1, round(value * scale)) for key, value in CORPUS.items()}
     corpus["sections"] = CORPUS["sections"]
@@ -597,9 +605,9 @@ def main():
 
     article = results["pages"]["article"]
     results["targets"] = {
-        "uncached article p50 in-process (ms)": target(article["uncached"]["p50"], "≤", 15),
-        "cached / uncached article req/s": target(article["speedup"], "≥", 10),
-        "errors in the saturation load": target(results["saturation"]["errors"], "≤", 0),
+        "uncached article p50 in-process (ms)": report.target(article["uncached"]["p50"], "≤", 15),
+        "cached / uncached article req/s": report.target(article["speedup"], "≥", 10),
+        "errors in the saturation load": report.target(results["saturation"]["errors"], "≤", 0),
     }
     if "edge" in results:
         results["targets"].update(edge.targets(results["edge"]))
@@ -611,17 +619,17 @@ def main():
         "gunicorn": f"{args.workers} workers x {args.threads} threads (gthread)",
         "load_tool": "wrk" if use_wrk else "python",
         "load_seconds": load_seconds,
-        "load_average": load_average(),
+        "load_average": report.load_average(),
     }
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     print()
-    print(render_table(results))
+    print(report.render_table(results))
     print(f"\nWritten to {(OUT / 'results.json').relative_to(ROOT)}")
     return 0 if all(target["met"] for target in results["targets"].values()) else 1
 
 
 def edge_only(quick):
-    from bench import edge
+    from bench import edge, report
 
     skipped = edge.missing()
     if skipped:
@@ -631,86 +639,9 @@ def edge_only(quick):
     results = edge.run(DB, OUT / "edge", seconds=3 if quick else 10, publishes=20, load=load)
     (OUT / "edge.json").write_text(json.dumps(results, indent=2))
     print("\n" + edge.render(results) + "\n")
-    for name, row in edge.targets(results).items():
-        print(f"- {name}: {row['measured']:.2f} (target {row['op']} {row['target']}) "
-              f"{'met' if row['met'] else 'NOT MET'}")  # fmt: skip
-    print(f"\nLoad average (1, 5, 15 min) at the end: {load_average()}")
+    print(report.target_lines(edge.targets(results)))
+    print(f"\nLoad average (1, 5, 15 min) at the end: {report.load_average()}")
     return 0
-
-
-def render_table(results):
-    lines = [
-        "| page | queries | uncached p50 / p95 / p99 ms | uncached req/s "
-        "| cached p50 / p95 / p99 ms | cached req/s | cached ÷ uncached "
-        "| gunicorn req/s | gunicorn p50 / p99 ms | ÷ static |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
-    ]
-
-    def trio(row):
-        return f"{row['p50']:.1f} / {row['p95']:.1f} / {row['p99']:.1f}"
-
-    for page, row in results["pages"].items():
-        cached, server = row.get("cached"), row["server"]
-        cached_cells = (
-            f"{trio(cached)} | {cached['req_per_s']:.0f} | {row['speedup']:.0f}×"
-            if cached
-            else "never cached | – | –"
-        )
-        lines.append(
-            f"| {page} | {row['queries']} | {trio(row['uncached'])} "
-            f"| {row['uncached']['req_per_s']:.0f} | {cached_cells} "
-            f"| {server['req_per_s']:.0f} | {server['p50']:.1f} / {server['p99']:.1f} "
-            f"| {server['ratio_to_static']:.2f} |"
-        )
-    static, cold, saturation = results["static"], results["cold_articles"], results["saturation"]
-    lines.append(
-        f"| static file (ceiling) | – | – | – | – | – | – | {static['req_per_s']:.0f} "
-        f"| {static['p50']:.1f} / {static['p99']:.1f} | 1.00 |"
-    )
-    lines.append(
-        f"| article, uncached (20k distinct) | – | – | – | – | – | – | {cold['req_per_s']:.0f} "
-        f"| {cold['p50']:.1f} / {cold['p99']:.1f} | {cold['req_per_s'] / static['req_per_s']:.2f} |"
-    )
-    lines.append("")
-    lines.append(
-        f"Saturation, {saturation['seconds']} s, 64 connections, mixed pages: "
-        f"{saturation['requests']} requests, {saturation['req_per_s']:.0f} req/s, "
-        f"p50 {saturation['p50']:.1f} ms, p99 {saturation['p99']:.1f} ms, "
-        f"**{saturation['errors']} errors**. Peak worker RSS: "
-        f"{results['peak_worker_rss_mb']:.0f} MB."
-    )
-    saves = results["admin_save"]
-    lines.append(
-        "The admin's save of a published story with 3 bylines, 2 quotes and 5 tags: "
-        f"add p50 {saves['add']['p50_ms']:.0f} ms, {saves['add']['queries']} queries; "
-        f"change p50 {saves['change']['p50_ms']:.0f} ms, {saves['change']['queries']} queries."
-    )
-    if "edge" in results:
-        from bench import edge
-
-        lines += ["", edge.render(results["edge"])]
-    lines.append("")
-    for name, row in results["targets"].items():
-        lines.append(
-            f"- {name}: {row['measured']:.2f} (target {row['op']} {row['target']}) "
-            f"{'met' if row['met'] else 'NOT MET'}"
-        )
-    lines.append(f"\nLoad average (1, 5, 15 min) at the end: {results['run']['load_average']}")
-    return "\n".join(lines)
-
-
-def target(measured, op, limit):
-    return {
-        "target": limit,
-        "op": op,
-        "measured": measured,
-        "met": measured <= limit if op == "≤" else measured >= limit,
-    }
-
-
-def load_average():
-    """Other work on the machine skews every figure: printed beside them."""
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

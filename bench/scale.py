@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import run  # noqa: E402
+from bench import report, run  # noqa: E402
 
 BASELINE = 100_000
 PAGES = ["article", "home", "section", "tag", "author", "expert", "feed", "sitemap", "search"]
@@ -67,7 +67,7 @@ def measure_in_child(url, articles, quick):
 def main(scale, base_url, *, quick=False, rounds=2):
     if not base_url or not base_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("--scale needs --database-url postgres://user@host:port/prefix")
-    print(f"Load average (1, 5, 15 min): {run.load_average()}", flush=True)
+    print(f"Load average (1, 5, 15 min): {report.load_average()}", flush=True)
     sizes = {}
     # Taking turns, and each page's best round: other work on the machine
     # comes and goes, and would otherwise land on one size more than the other.
@@ -89,17 +89,17 @@ def main(scale, base_url, *, quick=False, rounds=2):
     results = {
         "sizes": {label(n): sizes[n] for n in sizes},
         "targets": {},
-        "load_average": run.load_average(),
+        "load_average": report.load_average(),
         "rounds": rounds,
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     for page in PAGES:
         if page != "search":
             ratio = large["pages"][page]["p50"] / small["pages"][page]["p50"]
-            results["targets"][f"{page} p50 at {label(scale)} ÷ at 100k"] = run.target(
+            results["targets"][f"{page} p50 at {label(scale)} ÷ at 100k"] = report.target(
                 ratio, "≤", TARGETS["p50_ratio"]
             )
-    results["targets"][f"search p95 at {label(scale)} (ms)"] = run.target(
+    results["targets"][f"search p95 at {label(scale)} (ms)"] = report.target(
         large["pages"]["search"]["p95"], "≤", TARGETS["search_p95_ms"]
     )
     (run.OUT / "scale.json").write_text(json.dumps(results, indent=2))
@@ -135,12 +135,7 @@ def render(results, small, large, scale):
         f"Fill: 100k in {small['fill_seconds']:.0f} s, {big} in {large['fill_seconds']:.0f} s "
         "(COPY and search vectors in SQL, then VACUUM ANALYZE)."
     )
-    lines.append("")
-    for name, row in results["targets"].items():
-        lines.append(
-            f"- {name}: {row['measured']:.2f} (target {row['op']} {row['target']}) "
-            f"{'met' if row['met'] else 'NOT MET'}"
-        )
+    lines += ["", report.target_lines(results["targets"])]
     lines.append(f"\nLoad average (1, 5, 15 min) at the end: {results['load_average']}")
     return "\n".join(lines)
 
