@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test lint format migrate demo serve clean bench explain
+.PHONY: run test install install-test lint format migrate demo serve clean bench bench-edge bench-scale explain
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -59,9 +59,21 @@ clean:
 	rm -rf $(VENV) .pytest_cache
 
 # The benchmark (README: "Performance"): its own database in bench/out/, never
-# newsroom.sqlite3. BENCH_ARGS=--quick for a short run while developing.
+# newsroom.sqlite3. BENCH_ARGS=--quick for a short run while developing. With
+# varnishd installed it ends with the edge run (bench/edge.py); bench-edge is
+# that run alone.
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-edge: install
+	$(PY) bench/run.py --edge-only $(BENCH_ARGS)
+
+# PostgreSQL at 100,000 and at BENCH_SCALE stories (bench/scale.py), in the
+# databases <name>100k and <name>1m of BENCH_DATABASE_URL's server.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+BENCH_SCALE ?= 1000000
+bench-scale: install
+	$(PY) bench/run.py --scale $(BENCH_SCALE) --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 # Query plans of the reader pages' queries; EXPLAIN_DATABASE_URL=postgres://… for PostgreSQL.
 explain: install

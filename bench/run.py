@@ -15,6 +15,14 @@
    file from the same server as the ceiling, stories nobody asked for yet
    (uncached), a mixed load at saturation counting errors, and the peak memory
    of a worker.
+4. The admin's add and change of a full story, timed with their queries
+   (bench/admin_save.py).
+5. With varnishd, wrk and redis-server installed: the edge run, the site
+   behind the shipped Varnish config (bench/edge.py; ``--edge-only`` for it
+   alone, ``--no-edge`` to leave it out).
+
+``--scale N --database-url postgres://…`` runs bench/scale.py instead: the
+pages at 100,000 and at N stories on PostgreSQL.
 
 Prints a table and writes bench/out/results.json. Runs with production
 settings (DEBUG off) and the local-memory cache: one cache per gunicorn worker.
@@ -54,11 +62,6 @@ PAGES = [
     "home", "article", "author", "section", "tag", "expert",
     "feed", "sitemap", "sitemap-articles", "search",
 ]  # fmt: skip
-TARGETS = {
-    "uncached article p50 in-process (ms)": 15,
-    "cached / uncached article req/s": 10,
-    "errors in the saturation load": 0,
-}
 
 
 def configure_environment():
@@ -370,7 +373,7 @@ class Server:
                 self.process.kill()
 
 
-def load(server, paths, *, seconds, connections, use_wrk, name):
+def load(server, paths, *, seconds, connections, use_wrk, name, headers=()):
     """Requests over ``paths`` in turn for ``seconds``; returns rates, latency
     percentiles and errors (socket errors, timeouts, non-2xx/3xx answers)."""
     paths_file = OUT / f"paths-{name}.txt"
@@ -387,6 +390,7 @@ def load(server, paths, *, seconds, connections, use_wrk, name):
                 f"-d{seconds}s",
                 "--timeout",
                 "10s",
+                *(part for header in headers for part in ("-H", header)),
                 "-s",
                 str(script),
                 server.base,
@@ -468,7 +472,20 @@ def main():
     )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-edge", action="store_true", help="leave out the edge run")
+    parser.add_argument("--edge-only", action="store_true", help="the edge run alone")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        help="instead: the PostgreSQL run at this many stories against 100,000 (bench/scale.py)",
+    )
+    parser.add_argument("--database-url", help="the PostgreSQL server and base name of --scale")
     args = parser.parse_args()
+    if args.scale or args.database_url:
+        sys.path.insert(0, str(ROOT))
+        from bench import scale
+
+        return scale.main(args.scale or 1_000_000, args.database_url, quick=args.quick)
 
     OUT.mkdir(parents=True, exist_ok=True)
     # Stopped with SIGTERM, still stop gunicorn (the finally below).
@@ -481,10 +498,15 @@ def main():
     from django.templatetags.static import static
     from django.test import Client
 
+    from bench import admin_save, edge, report
+
+    print(f"Load average (1, 5, 15 min): {report.load_average()}", flush=True)
     scale = args.articles / CORPUS["articles"]
     corpus = {key: max(1, round(value * scale)) for key, value in CORPUS.items()}
     corpus["sections"] = CORPUS["sections"]
     corpus_info = ensure_corpus(corpus, args.refill)
+    if args.edge_only:
+        return edge_only(args.quick)
     call_command("collectstatic", interactive=False, verbosity=0)
     urls, cold = pick_urls()
 
@@ -573,24 +595,26 @@ def main():
     finally:
         server.stop()
 
+    print("The admin's save (test Client, a logged-in editor):", flush=True)
+    results["admin_save"] = admin_save.measure(5 if quick else 20)
+    for action, row in results["admin_save"].items():
+        print(f"  {action:6} p50 {row['p50_ms']:6.1f} ms, {row['queries']} queries", flush=True)
+
+    skipped = "--no-edge" if args.no_edge else edge.missing()
+    if skipped:
+        print(f"Edge run skipped: {skipped}.", flush=True)
+    else:
+        print("Through Varnish (deploy/varnish/newsroom.vcl, gunicorn 2 workers, Redis):")
+        results["edge"] = edge.run(DB, OUT / "edge", seconds=load_seconds, publishes=20, load=load)
+
     article = results["pages"]["article"]
     results["targets"] = {
-        "uncached article p50 in-process (ms)": {
-            "target": TARGETS["uncached article p50 in-process (ms)"],
-            "measured": article["uncached"]["p50"],
-            "met": article["uncached"]["p50"] <= 15,
-        },
-        "cached / uncached article req/s": {
-            "target": TARGETS["cached / uncached article req/s"],
-            "measured": article["speedup"],
-            "met": article["speedup"] >= 10,
-        },
-        "errors in the saturation load": {
-            "target": 0,
-            "measured": results["saturation"]["errors"],
-            "met": results["saturation"]["errors"] == 0,
-        },
+        "uncached article p50 in-process (ms)": report.target(article["uncached"]["p50"], "≤", 15),
+        "cached / uncached article req/s": report.target(article["speedup"], "≥", 10),
+        "errors in the saturation load": report.target(results["saturation"]["errors"], "≤", 0),
     }
+    if "edge" in results:
+        results["targets"].update(edge.targets(results["edge"]))
     results["run"] = {
         "mode": "quick" if quick else "full",
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -599,63 +623,29 @@ def main():
         "gunicorn": f"{args.workers} workers x {args.threads} threads (gthread)",
         "load_tool": "wrk" if use_wrk else "python",
         "load_seconds": load_seconds,
+        "load_average": report.load_average(),
     }
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     print()
-    print(render_table(results))
+    print(report.render_table(results))
     print(f"\nWritten to {(OUT / 'results.json').relative_to(ROOT)}")
     return 0 if all(target["met"] for target in results["targets"].values()) else 1
 
 
-def render_table(results):
-    lines = [
-        "| page | queries | uncached p50 / p95 / p99 ms | uncached req/s "
-        "| cached p50 / p95 / p99 ms | cached req/s | cached ÷ uncached "
-        "| gunicorn req/s | gunicorn p50 / p99 ms | ÷ static |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
-    ]
+def edge_only(quick):
+    from bench import edge, report
 
-    def trio(row):
-        return f"{row['p50']:.1f} / {row['p95']:.1f} / {row['p99']:.1f}"
-
-    for page, row in results["pages"].items():
-        cached, server = row.get("cached"), row["server"]
-        cached_cells = (
-            f"{trio(cached)} | {cached['req_per_s']:.0f} | {row['speedup']:.0f}×"
-            if cached
-            else "never cached | – | –"
-        )
-        lines.append(
-            f"| {page} | {row['queries']} | {trio(row['uncached'])} "
-            f"| {row['uncached']['req_per_s']:.0f} | {cached_cells} "
-            f"| {server['req_per_s']:.0f} | {server['p50']:.1f} / {server['p99']:.1f} "
-            f"| {server['ratio_to_static']:.2f} |"
-        )
-    static, cold, saturation = results["static"], results["cold_articles"], results["saturation"]
-    lines.append(
-        f"| static file (ceiling) | – | – | – | – | – | – | {static['req_per_s']:.0f} "
-        f"| {static['p50']:.1f} / {static['p99']:.1f} | 1.00 |"
-    )
-    lines.append(
-        f"| article, uncached (20k distinct) | – | – | – | – | – | – | {cold['req_per_s']:.0f} "
-        f"| {cold['p50']:.1f} / {cold['p99']:.1f} | {cold['req_per_s'] / static['req_per_s']:.2f} |"
-    )
-    lines.append("")
-    lines.append(
-        f"Saturation, {saturation['seconds']} s, 64 connections, mixed pages: "
-        f"{saturation['requests']} requests, {saturation['req_per_s']:.0f} req/s, "
-        f"p50 {saturation['p50']:.1f} ms, p99 {saturation['p99']:.1f} ms, "
-        f"**{saturation['errors']} errors**. Peak worker RSS: "
-        f"{results['peak_worker_rss_mb']:.0f} MB."
-    )
-    lines.append("")
-    for name, target in results["targets"].items():
-        lines.append(
-            f"- {name}: {target['measured']:.1f} (target "
-            f"{'≤' if 'p50' in name or 'errors' in name else '≥'} {target['target']}) "
-            f"{'met' if target['met'] else 'NOT MET'}"
-        )
-    return "\n".join(lines)
+    skipped = edge.missing()
+    if skipped:
+        print(f"Edge run skipped: {skipped}.")
+        return 0
+    print("Through Varnish (deploy/varnish/newsroom.vcl, gunicorn 2 workers, Redis):")
+    results = edge.run(DB, OUT / "edge", seconds=3 if quick else 10, publishes=20, load=load)
+    (OUT / "edge.json").write_text(json.dumps(results, indent=2))
+    print("\n" + edge.render(results) + "\n")
+    print(report.target_lines(edge.targets(results)))
+    print(f"\nLoad average (1, 5, 15 min) at the end: {report.load_average()}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,40 @@
+from django.db import migrations, models
+
+
+def refresh_sqlite_statistics(apps, schema_editor):
+    """SQLite ignores ``include`` (its indexes hold the rowid anyway) but
+    drops the index's ANALYZE statistics with it: measured again, as 0016 does."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone():
+            cursor.execute("ANALYZE article_section_pub")
+
+
+class Migration(migrations.Migration):
+    """The stories' id in the section index: PostgreSQL then counts a
+    section's live stories (less those placed on its front) from the index
+    alone: an index-only scan of 2 ms instead of 600 ms of heap reads at
+    100k stories on a busy machine (bench/scale.py)."""
+
+    dependencies = [
+        ("articles", "0016_refresh_sqlite_statistics"),
+    ]
+
+    operations = [
+        migrations.RemoveIndex(
+            model_name="article",
+            name="article_section_pub",
+        ),
+        migrations.AddIndex(
+            model_name="article",
+            index=models.Index(
+                fields=["section", "status", "published_at"],
+                include=("id",),
+                name="article_section_pub",
+            ),
+        ),
+        migrations.RunPython(refresh_sqlite_statistics, migrations.RunPython.noop),
+    ]
