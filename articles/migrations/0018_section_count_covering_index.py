@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
     100k stories on a busy machine (bench/scale.py)."""
 
     dependencies = [
-        ("articles", "0016_refresh_sqlite_statistics"),
+        ("articles", "0017_live_coverage"),
     ]
 
     operations = [
