@@ -17,7 +17,6 @@ from django.db import models
 from django.db.models import F
 from django.urls import reverse
 from reversion.admin import VersionAdmin
-from reversion.models import Version
 from taggit.managers import TaggableManager
 
 from ..interchange.admin import ImportStoriesMixin
@@ -45,6 +44,7 @@ from .inlines import (
     StoryRowsFormSet,
 )
 from .live import live_coverage
+from .revisions import BaselineRevisionMixin
 from .stale_forms import LockedForSave
 from .tag_field import save_tags, tags_formfield
 from .widgets import LabelledSplitDateTime
@@ -74,7 +74,7 @@ class ArticleChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(LockedForSave, ImportStoriesMixin, VersionAdmin):
+class ArticleAdmin(LockedForSave, BaselineRevisionMixin, ImportStoriesMixin, VersionAdmin):
     form = ArticleForm
     list_display = [story, state_badge, section_name, last_change, publication_time]
     list_display_links = None  # the story column links its headline, not its bylines
@@ -274,25 +274,6 @@ class ArticleAdmin(LockedForSave, ImportStoriesMixin, VersionAdmin):
             if correction.created_by_id is None:
                 correction.created_by = request.user
             correction.save()
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "POST":
-            self._keep_a_baseline_revision(request, object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def _keep_a_baseline_revision(self, request, object_id):
-        """Stories made outside the admin (demo content, imports) have no revision
-        yet. Before their first change here, keep how they stood, so that the
-        history can bring it back."""
-        pk = unquote(object_id)
-        if Version.objects.get_for_object_reference(Article, pk).exists():
-            return
-        article = self.get_object(request, pk)
-        if article is None:
-            return
-        with reversion.create_revision():
-            reversion.add_to_revision(article)
-            reversion.set_comment("As it stood before its first change in the admin.")
 
     # History: restoring a revision, recovering a deleted story.
 

@@ -10,7 +10,6 @@ even one that changes only placements: two editors arranging one front collide.
 
 from datetime import timedelta
 
-import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -19,11 +18,11 @@ from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
-from reversion.models import Version
 
 from ..fronts import front_page
 from ..models import Banner, Front, Placement
 from . import focus_point
+from .revisions import BaselineRevisionMixin
 from .stale_forms import RefusesStaleSaves
 
 BANNER_HOURS = 6  # a new banner's end time, unless the editor changes it
@@ -31,21 +30,6 @@ BANNER_HOURS = 6  # a new banner's end time, unless the editor changes it
 # django-reversion's revision view passes this to changeform_view: the front's
 # version counter from before reversion wrote the old revision's row over it.
 LIVE_VERSION = "live_front_version"
-
-
-class BaselineRevisionMixin:
-    """Rows made outside the admin (the demo, a migration) have no revision yet.
-    Before their first change here, keep how they stood, so that the history
-    can bring it back."""
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "POST":
-            obj = self.get_object(request, unquote(object_id))
-            if obj is not None and not Version.objects.get_for_object(obj).exists():
-                with reversion.create_revision():
-                    reversion.add_to_revision(obj)
-                    reversion.set_comment("As it stood before its first change in the admin.")
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class FrontForm(RefusesStaleSaves):

@@ -15,12 +15,35 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 import reversion
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.db import router, transaction
 from reversion.models import Revision, Version
 
 from ..models import story_relations
+
+
+class BaselineRevisionMixin:
+    """Rows made outside the admin (the demo, imports, a migration) have no
+    revision yet. Before their first change here, keep how they stood, so
+    that the history can bring it back. One query when there is a history."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            self._keep_a_baseline_revision(request, unquote(object_id))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _keep_a_baseline_revision(self, request, pk):
+        if Version.objects.get_for_object_reference(self.model, pk).exists():
+            return
+        obj = self.get_object(request, pk)
+        if obj is None:
+            return
+        with reversion.create_revision():
+            reversion.add_to_revision(obj)
+            reversion.set_comment("As it stood before its first change in the admin.")
+
 
 # The stories kept in the current story_revisions block: {pk: (story, related)}.
 _kept = ContextVar("newsroom_kept_stories", default=None)
