@@ -164,7 +164,8 @@ def _article_saved(sender, instance, created, raw=False, **kwargs):
         return
     sections = {_stored(instance, "section_id"), instance.section_id} - {None}
     moved = created or any(
-        _stored(instance, name) != getattr(instance, name) for name in ("status", "published_at")
+        _stored(instance, name) != getattr(instance, name)
+        for name in ("status", "published_at", "embargoed_until")
     )
     record(
         stories={instance.pk},

@@ -43,7 +43,10 @@ def publish_now(modeladmin, request, queryset):
         modeladmin,
         request,
         queryset,
-        may=lambda user, a: not a.is_published and workflow.can_publish(user, a),
+        # A story under embargo waits for its release: lifting it is an action of its own.
+        may=lambda user, a: (
+            not (a.is_published or a.is_embargoed) and workflow.can_publish(user, a)
+        ),
         step=transitions.publish_now,
         done="Published now",
     )
@@ -82,4 +85,16 @@ def submit_for_review(modeladmin, request, queryset):
         may=workflow.can_submit_for_review,
         step=transitions.submit_for_review,
         done="Submitted for review",
+    )
+
+
+@admin.action(description="Lift the embargo now", permissions=["publish"])
+def lift_embargo(modeladmin, request, queryset):
+    _move_each(
+        modeladmin,
+        request,
+        queryset,
+        may=lambda user, a: a.is_embargoed and workflow.can_embargo(user, a),
+        step=transitions.lift_embargo,
+        done="Embargo lifted early",
     )
