@@ -128,6 +128,8 @@ def apply_changes(changes):
     if listed:
         keys.add(SITEMAP)  # its lastmod is the story's latest change
         keys.update(key for pk, key in changes.lists if pk in listed)
+    if changes.moved and stamps.banner_leads_to(changes.moved):
+        keys.add(BANNER)  # a banner leading to a story shows only while the story is live
     if moved := changes.moved & listed:
         keys.add(HOME_LIST)
         for pk in moved & listing.keys():

@@ -193,11 +193,21 @@ def shown_banner(now):
         ):
             return banner
     computed_at = time.time()
-    banner, recheck_at = Banner.objects.showing(now).first(), None
+    banner = Banner.objects.showing(now).first()
+    entry = {"banner": banner, "computed_at": computed_at, "recheck_at": None}
+    entry["story_slug"] = banner.story_slug if banner is not None else None
     if banner is not None and (story := banner.story_not_yet_public()) is not None:
         # It leads to a story under embargo (or not yet live): asked again when
         # the story is due, or soon for one that has no time.
-        banner, recheck_at = None, story.goes_live_at or now + HIDDEN_BANNER_RECHECK
-    entry = {"banner": banner, "computed_at": computed_at, "recheck_at": recheck_at}
+        entry.update(banner=None, recheck_at=story.goes_live_at or now + HIDDEN_BANNER_RECHECK)
     cache.set(SHOWN_BANNER_KEY, entry, None)
-    return banner
+    return entry["banner"]
+
+
+def banner_leads_to(article_pks):
+    """Whether the banner readers were last shown (or that waits for its story)
+    leads to one of these stories: their going live or off the site changes it.
+    Asks the database only when the banner leads to a story at all."""
+    entry = cache.get(SHOWN_BANNER_KEY)
+    slug = entry.get("story_slug") if entry is not None else None
+    return slug is not None and Article.objects.filter(pk__in=article_pks, slug=slug).exists()
