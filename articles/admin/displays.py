@@ -96,16 +96,10 @@ def publication_time(article):
         return format_html(
             '{}<span class="quiet">not set</span>', _phone_label("Publication time:")
         )
+    moment = article.published_at
     if article.is_embargoed:
-        label = "Embargoed until"
-        moment = article.embargoed_until
-        return format_html(
-            '{}<time datetime="{}">{}</time>',
-            _phone_label(label),
-            timezone.localtime(moment).isoformat(),
-            _short(moment),
-        )
-    if article.is_scheduled:
+        label, moment = "Embargoed until", article.embargoed_until
+    elif article.is_scheduled:
         label = "Goes live"
     elif article.is_published:
         label = "Published"
@@ -114,8 +108,8 @@ def publication_time(article):
     return format_html(
         '{}<time datetime="{}">{}</time>',
         _phone_label(label),
-        timezone.localtime(article.published_at).isoformat(),
-        _short(article.published_at),
+        timezone.localtime(moment).isoformat(),
+        _short(moment),
     )
 
 
