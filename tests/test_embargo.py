@@ -277,6 +277,7 @@ def test_only_a_preview_link_made_for_the_embargo_opens_the_story_before_its_rel
     assert response.status_code == 200
     assert "Embargoed until" in response.content.decode()
     assert "noindex" in response["X-Robots-Tag"]
+    assert '<meta name="robots" content="noindex, nofollow">' in response.content.decode()
     assert "no-store" in response["Cache-Control"] or "private" in response["Cache-Control"]
     assert reader.get(link).get("X-Cache") != "hit"  # never kept by the page cache
 
