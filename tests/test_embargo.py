@@ -345,3 +345,11 @@ def test_an_edge_keeps_lists_no_later_than_an_embargo_release(client, editor, dr
         response = client.get(url)
         s_maxage = int(re.search(r"s-maxage=(\d+)", response["Cache-Control"])[1])
         assert 7190 <= s_maxage <= 7200, url
+
+
+def test_the_embargo_boxes_have_names_of_their_own_beside_the_publication_time(editor, draft):
+    form = logged_in(editor).get(change_url(draft)).content.decode()
+
+    assert '<label for="id_embargoed_until_0">Release date:</label>' in form
+    assert '<label for="id_embargoed_until_1">Release time:</label>' in form
+    assert '<label for="id_published_at_0">Date:</label>' in form

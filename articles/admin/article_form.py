@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 from ..models import Article
 from ..publishing import checklist, transitions
 from ..publishing import roles as workflow
+from .widgets import ReleaseSplitDateTime
 
 PUBLISH_NOW = "_publish_now"  # the name of the change form's "Publish now" button
 
@@ -80,6 +81,7 @@ class ArticleForm(forms.ModelForm):
             "version": forms.HiddenInput,
             "headline": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "slug": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "embargoed_until": ReleaseSplitDateTime,
         }
 
     def __init__(self, *args, **kwargs):
