@@ -305,5 +305,7 @@ def test_the_story_goes_live_at_its_release_on_every_surface_with_no_write(newsr
         assert response.status_code == 200, url
         text = response.content.decode()
         assert HEADLINE in text or SLUG in text, url
-    # The banner that waited for the story now leads to it.
-    assert f'href="/news/{SLUG}/"' in reader.get(reverse("articles:corrections")).content.decode()
+    # The banner that waited for the story now leads to it, on lists and on
+    # pages cached before the release alike (another story's page, here).
+    for url in (reverse("articles:corrections"), newsroom["live"].get_absolute_url()):
+        assert f'href="/news/{SLUG}/"' in reader.get(url).content.decode(), url

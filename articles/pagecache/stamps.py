@@ -204,6 +204,16 @@ def shown_banner(now):
     return entry["banner"]
 
 
+def banner_changes_at(now):
+    """When what the banner line shows changes by itself: the shown banner's
+    end, or the release of the story a waiting banner leads to. None: never."""
+    banner = shown_banner(now)
+    if banner is not None:
+        return banner.ends_at
+    entry = cache.get(SHOWN_BANNER_KEY)
+    return entry.get("recheck_at") if entry is not None else None
+
+
 def banner_leads_to(article_pks):
     """Whether the banner readers were last shown (or that waits for its story)
     leads to one of these stories: their going live or off the site changes it.
