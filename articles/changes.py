@@ -129,6 +129,8 @@ def apply_changes(changes):
     if listed:
         keys.add(SITEMAP)  # its lastmod is the story's latest change
         keys.update(key for pk, key in changes.lists if pk in listed)
+    if changes.moved and stamps.banner_leads_to(changes.moved):
+        keys.add(BANNER)  # a banner leading to a story shows only while the story is live
     if moved := changes.moved & listed:
         keys.add(HOME_LIST)
         for pk in moved & listing.keys():
@@ -165,7 +167,8 @@ def _article_saved(sender, instance, created, raw=False, **kwargs):
         return
     sections = {_stored(instance, "section_id"), instance.section_id} - {None}
     moved = created or any(
-        _stored(instance, name) != getattr(instance, name) for name in ("status", "published_at")
+        _stored(instance, name) != getattr(instance, name)
+        for name in ("status", "published_at", "embargoed_until")
     )
     record(
         stories={instance.pk},

@@ -21,6 +21,7 @@ from .publishing import roles as workflow
 
 ROWS = 10  # each list shows this many, then links to the full list
 CORRECTED_WITHIN = timedelta(days=7)
+EMBARGOES_ENDING_WITHIN = timedelta(hours=48)  # the desk list's title says so
 
 
 @dataclass
@@ -122,8 +123,21 @@ def desk_lists(user):
     changelist = reverse("admin:articles_article_changelist")
     lists = []
 
-    def add(key, title, when_label, empty, queryset, when, filter_query, action=None):
+    def add(
+        key,
+        title,
+        when_label,
+        empty,
+        queryset,
+        when,
+        filter_query,
+        action=None,
+        *,
+        only_if_any=False,
+    ):
         rows, more = _rows(queryset, when, action)
+        if only_if_any and not rows:
+            return
         lists.append(
             DeskList(
                 key,
@@ -166,6 +180,19 @@ def desk_lists(user):
             lambda a: a.updated_at,
             "state=review",
         )
+    now = timezone.now()
+    add(
+        "embargoes",
+        "Embargoes ending in the next 48 hours",
+        "Release",
+        "No embargo ends in the next two days.",
+        stories.embargoed(now)
+        .filter(embargoed_until__lte=now + EMBARGOES_ENDING_WITHIN)
+        .order_by("embargoed_until", "pk"),  # the soonest release first
+        lambda a: a.embargoed_until,
+        "state=embargoed",
+        only_if_any=True,  # rare: the desk hears of one only when one is due
+    )
     add(
         "scheduled",
         "Scheduled",

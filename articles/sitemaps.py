@@ -39,7 +39,9 @@ def unindexed_on_sqlite(condition, field):
     tag when asked whether the tag has one, or to find the newest edit
     (seconds at 100k stories)."""
     children = [
-        type(lookup)(NotAnIndexOnSQLite(lookup.lhs), lookup.rhs)
+        unindexed_on_sqlite(lookup, field)  # the embargo's "none, or ended"
+        if isinstance(lookup, Q)
+        else type(lookup)(NotAnIndexOnSQLite(lookup.lhs), lookup.rhs)
         if lookup.lhs.name.rsplit("__", 1)[-1] == field
         else lookup
         for lookup in condition.children

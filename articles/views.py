@@ -112,8 +112,10 @@ class SharedPreviewView(ArticleDetailView):
     """An unpublished story for someone without an account, by a signed link."""
 
     def get_object(self, queryset=None):
-        pk = preview.article_pk_from_token(self.kwargs["token"])
-        return get_object_or_404(Article.objects.for_page(), pk=pk)
+        pk, made_for_embargo = preview.article_pk_from_token(self.kwargs["token"])
+        article = get_object_or_404(Article.objects.for_page(), pk=pk)
+        preview.refuse_during_embargo(article, made_for_embargo)
+        return article
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()

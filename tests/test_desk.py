@@ -576,6 +576,10 @@ def test_the_dashboard_costs_the_same_queries_for_one_story_or_many(
             {"status": Article.Status.DRAFT},
             {"status": Article.Status.IN_REVIEW},
             {"published_at": now + timedelta(hours=n + 1)},
+            {
+                "published_at": now + timedelta(hours=n + 1),
+                "embargoed_until": now + timedelta(hours=1),
+            },
             {"published_at": now - timedelta(seconds=n + 1)},
         ):
             story = make_article(section=section, authors=[author], **fields)

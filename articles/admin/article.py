@@ -7,8 +7,11 @@ saved and, once, its status change (``transitions``): every save of a story
 is one version of it and one revision in its history.
 """
 
+import json
+
 import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
@@ -88,6 +91,7 @@ class ArticleAdmin(LockedForSave, BaselineRevisionMixin, ImportStoriesMixin, Ver
         article_actions.unpublish,
         article_actions.send_back_to_draft,
         article_actions.submit_for_review,
+        article_actions.lift_embargo,
     ]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section"]
@@ -96,7 +100,18 @@ class ArticleAdmin(LockedForSave, BaselineRevisionMixin, ImportStoriesMixin, Ver
     fieldsets = [
         (
             None,
-            {"fields": ["headline", "slug", "dek", "section", "status", "published_at", "version"]},
+            {
+                "fields": [
+                    "headline",
+                    "slug",
+                    "dek",
+                    "section",
+                    "status",
+                    "published_at",
+                    "embargoed_until",
+                    "version",
+                ]
+            },
         ),
         ("On the site", {"fields": [on_the_site, publish_checklist, live_coverage]}),
         ("Story", {"fields": ["body", length, "tags"]}),
@@ -178,7 +193,7 @@ class ArticleAdmin(LockedForSave, BaselineRevisionMixin, ImportStoriesMixin, Ver
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not workflow.is_editor(request.user):
-            fields.append("published_at")
+            fields += ["published_at", "embargoed_until"]
             if obj is not None and obj.status == Status.PUBLISHED:
                 fields.append("status")
         return fields
@@ -210,14 +225,20 @@ class ArticleAdmin(LockedForSave, BaselineRevisionMixin, ImportStoriesMixin, Ver
         return inlines
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["can_publish_now"] = (obj is None or not obj.is_published) and (
-            workflow.can_publish(request.user, obj or Article())
-        )
+        context["can_publish_now"] = (
+            obj is None or not (obj.is_published or obj.is_embargoed)
+        ) and (workflow.can_publish(request.user, obj or Article()))
         if obj is not None and obj.pk is not None and not obj.is_published:
             # Sent by mail or chat to people outside the admin: a full address,
             # which only the request knows (the site answers at several hosts).
             context["share_preview_link"] = request.build_absolute_uri(preview.preview_url(obj))
             context["share_preview_days"] = preview.PREVIEW_LINK_MAX_AGE.days
+            if obj.is_embargoed:
+                context["embargoed_until"] = obj.embargoed_until
+                if workflow.can_embargo(request.user, obj):
+                    context["embargo_preview_link"] = request.build_absolute_uri(
+                        preview.embargo_preview_url(obj)
+                    )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Saving: the form and its inlines are valid, and the story's row is held
@@ -258,6 +279,15 @@ class ArticleAdmin(LockedForSave, BaselineRevisionMixin, ImportStoriesMixin, Ver
             for warning in asked.warnings if asked is not None else ():
                 self.message_user(request, f"“{article}”: {warning}", messages.WARNING)
         revisions.keep(article, **carried)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """The history names an embargo put, moved or lifted, before the fields changed."""
+        message = super().construct_change_message(request, form, formsets, add)
+        note = form.history_note() if hasattr(form, "history_note") else ""
+        if not note:
+            return message
+        fields = LogEntry(change_message=json.dumps(message)).get_change_message()
+        return f"{note} {fields}".strip()
 
     def _give_the_reporter_a_byline(self, user, article, bylines):
         """A reporter's new story carries their byline, so it stays theirs to edit."""

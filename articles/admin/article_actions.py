@@ -54,7 +54,8 @@ publish_now = story_action(
     "publish_now",
     "Publish now",
     permission="publish",
-    may=lambda user, a: not a.is_published and workflow.can_publish(user, a),
+    # A story under embargo waits for its release: lifting it is an action of its own.
+    may=lambda user, a: not (a.is_published or a.is_embargoed) and workflow.can_publish(user, a),
     step=transitions.publish_now,
     done="Published now",
 )
@@ -81,4 +82,12 @@ submit_for_review = story_action(
     may=workflow.can_submit_for_review,
     step=transitions.submit_for_review,
     done="Submitted for review",
+)
+lift_embargo = story_action(
+    "lift_embargo",
+    "Lift the embargo now",
+    permission="publish",
+    may=lambda user, a: a.is_embargoed and workflow.can_embargo(user, a),
+    step=transitions.lift_embargo,
+    done="Embargo lifted early",
 )

@@ -12,13 +12,14 @@ import copy
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from ..models import Article
 from ..publishing import checklist, transitions
 from ..publishing import roles as workflow
 from .inlines import PickedInBulk
 from .stale_forms import RefusesStaleSaves
+from .widgets import ReleaseSplitDateTime
 
 PUBLISH_NOW = "_publish_now"  # the name of the change form's "Publish now" button
 
@@ -28,6 +29,11 @@ NOT_PUBLISHED = (
     "This story was not published and nothing was saved; your changes are still below. "
     "Before it can go live:"
 )
+
+
+def describe_time(moment):
+    """ "10:00 CET, Wednesday 2 December 2026", in the site's time zone."""
+    return formats.date_format(timezone.localtime(moment), "H:i T, l j F Y")
 
 
 def to_the_second(moment):
@@ -80,6 +86,7 @@ class ArticleForm(RefusesStaleSaves):
             "version": forms.HiddenInput,
             "headline": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "slug": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "embargoed_until": ReleaseSplitDateTime,
         }
 
     def __init__(self, *args, **kwargs):
@@ -110,6 +117,8 @@ class ArticleForm(RefusesStaleSaves):
     def _leave_status_and_time_to_the_transition(self, cleaned_data):
         if "status" in cleaned_data:
             cleaned_data["status"] = self.instance.status
+        if "embargoed_until" in cleaned_data:
+            cleaned_data["embargoed_until"] = self.instance.embargoed_until
         if "published_at" in cleaned_data and to_the_second(
             cleaned_data["published_at"]
         ) == to_the_second(self.instance.published_at):
@@ -128,8 +137,16 @@ class ArticleForm(RefusesStaleSaves):
         time = cleaned_data.get("published_at") if "published_at" in self.fields else time_before
         now = timezone.now()
 
+        embargo = self._requested_embargo_change(cleaned_data, status, time)
+        if embargo is not None:
+            return embargo
         if PUBLISH_NOW in self.data:
             self._require(workflow.can_publish, "Only an editor publishes a story.")
+            if article.is_embargoed:
+                raise ValidationError(
+                    f"This story is embargoed until {describe_time(article.embargoed_until)}: "
+                    "lift the embargo (empty its box and save) to publish it now."
+                )
             return transitions.publication_at(now)
         if status == Status.PUBLISHED:
             # "Publish now" stored microseconds the form does not show.
@@ -167,6 +184,83 @@ class ArticleForm(RefusesStaleSaves):
         if status == Status.IN_REVIEW:
             return transitions.SUBMIT_FOR_REVIEW
         return transitions.SEND_BACK_TO_DRAFT
+
+    def _requested_embargo_change(self, cleaned_data, status, time):
+        """Putting under embargo, moving the release or lifting early, each an
+        editor's save of its own; None when the embargo box is left as it was."""
+        if "embargoed_until" not in self.fields:
+            return None  # read-only: reporters neither set nor lift an embargo
+        article = self.instance
+        before = article.embargoed_until if article.pk else None
+        wanted = cleaned_data.get("embargoed_until")
+        if to_the_second(wanted) == to_the_second(before):
+            return None
+        self._require(
+            workflow.can_embargo, "Only an editor puts a story under embargo, moves or lifts one."
+        )
+        status_before = article.status if article.pk else Status.DRAFT
+        time_before = article.published_at if article.pk else None
+        time_changed = to_the_second(time) != to_the_second(time_before)
+        if wanted is None:
+            if status != status_before or time_changed or PUBLISH_NOW in self.data:
+                raise ValidationError(
+                    {
+                        "embargoed_until": "Lift the embargo in a save of its own, with the "
+                        "status and time left as they are; then publish or change them."
+                    }
+                )
+            return transitions.LIFT_EMBARGO
+        if article.is_published:
+            raise ValidationError(
+                {"embargoed_until": f"This story is {transitions.ALREADY_PUBLIC}."}
+            )
+        if wanted <= timezone.now():
+            raise ValidationError(
+                {
+                    "embargoed_until": "That time has passed: an embargo's release time is "
+                    "still to come."
+                }
+            )
+        if PUBLISH_NOW in self.data:
+            raise ValidationError(
+                {
+                    "embargoed_until": "“Publish now” and an embargo contradict each other: "
+                    "use Save to put the story under embargo."
+                }
+            )
+        if status != Status.PUBLISHED and status != status_before:
+            raise ValidationError(
+                {
+                    "status": "An embargo publishes the story for its release time: choose "
+                    "Published, or leave the status as it was."
+                }
+            )
+        if time_changed and to_the_second(time) != to_the_second(wanted):
+            raise ValidationError(
+                {
+                    "published_at": "Under embargo the story goes live at the release time: "
+                    "leave the publication time as it was, or make it the same."
+                }
+            )
+        return transitions.embargo_until(wanted)
+
+    def history_note(self):
+        """What the story's history says about this save's embargo change, if any."""
+        transition, before = self.transition, self.initial.get("embargoed_until")
+        if transition is None:
+            return ""
+        if transition.step is transitions.Step.LIFT_EMBARGO:
+            if before is not None and before <= timezone.now():
+                return "Cleared the embargo, which had ended."
+            return f"Lifted the embargo early (it was until {describe_time(before)})."
+        if transition.step is transitions.Step.EMBARGO:
+            if before is not None and before > timezone.now():
+                return (
+                    f"Moved the embargo from {describe_time(before)} to "
+                    f"{describe_time(transition.at)}."
+                )
+            return f"Put under embargo until {describe_time(transition.at)}."
+        return ""
 
     def _require(self, may, message):
         if not may(self.user, self.instance):

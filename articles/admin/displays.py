@@ -12,7 +12,12 @@ from django.utils.safestring import mark_safe
 from ..models import Article
 from ..publishing import checklist, preview
 
-STATE_BADGES = {"Live": "live", "Scheduled": "scheduled", "In review": "review"}
+STATE_BADGES = {
+    "Live": "live",
+    "Embargoed": "embargoed",
+    "Scheduled": "scheduled",
+    "In review": "review",
+}
 
 
 def _badge(article, text):
@@ -91,7 +96,10 @@ def publication_time(article):
         return format_html(
             '{}<span class="quiet">not set</span>', _phone_label("Publication time:")
         )
-    if article.is_scheduled:
+    moment = article.published_at
+    if article.is_embargoed:
+        label, moment = "Embargoed until", article.embargoed_until
+    elif article.is_scheduled:
         label = "Goes live"
     elif article.is_published:
         label = "Published"
@@ -100,8 +108,8 @@ def publication_time(article):
     return format_html(
         '{}<time datetime="{}">{}</time>',
         _phone_label(label),
-        timezone.localtime(article.published_at).isoformat(),
-        _short(article.published_at),
+        timezone.localtime(moment).isoformat(),
+        _short(moment),
     )
 
 
@@ -175,7 +183,17 @@ def on_the_site(article):
         )
         links.append(("Public page", url))
     else:
-        if article.is_scheduled:
+        if article.is_embargoed:
+            status = format_html(
+                "{} until {}{}: nothing of it is public before then; it will be at {}",
+                _badge(article, "Embargoed"),
+                _local(article.embargoed_until, "H:i T, j F Y"),
+                ""
+                if article.status == Article.Status.PUBLISHED
+                else f" ({article.get_status_display().lower()}, so it will not go live by itself)",
+                url,
+            )
+        elif article.is_scheduled:
             status = format_html(
                 "{} for {}: it will be at {}",
                 _badge(article, "Scheduled"),

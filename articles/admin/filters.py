@@ -23,6 +23,7 @@ class StateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("live", "Live"),
+            ("embargoed", "Embargoed"),
             ("scheduled", "Scheduled"),
             ("review", "In review"),
             ("draft", "Draft"),
@@ -32,6 +33,8 @@ class StateFilter(admin.SimpleListFilter):
         match self.value():
             case "live":
                 return queryset.published()
+            case "embargoed":
+                return queryset.embargoed()
             case "scheduled":
                 return queryset.scheduled()
             case "review":

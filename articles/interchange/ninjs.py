@@ -12,6 +12,8 @@ descriptions[summary]  dek (standfirst)
 bodies[main]           body (HTML)
 firstcreated           published_at (the dateline)
 versioncreated         the last change
+embargoed              embargoed_until (written only while the embargo holds)
+pubstatus              "usable"; "withheld" or "canceled" are imported as drafts only
 by, people[author]     bylines, in order
 people[source]         the experts the story quotes (export only)
 subjects[section]      section
@@ -50,7 +52,9 @@ def article_to_ninjs(article, *, base_url):
     """The article as a ninjs 2.x document (a dict ready for ``json.dumps``).
 
     ``base_url`` ("https://news.example.org/") makes the links absolute. The
-    article should come from ``Article.objects.published().for_page()``.
+    article should come from ``Article.objects.published().for_page()``; a
+    staff export may add stories under embargo (``export_ninjs --embargoed``),
+    which carry their release in ``embargoed``.
     """
 
     def absolute(path):
@@ -67,6 +71,7 @@ def article_to_ninjs(article, *, base_url):
         "firstcreated": _timestamp(article.published_at),
         "versioncreated": _timestamp(max(article.updated_at, article.published_at)),
         "pubstatus": "usable",
+        "embargoed": _timestamp(article.embargoed_until) if article.is_embargoed else None,
         "language": settings.NEWSROOM_LANGUAGE,
         "copyrightholder": settings.NEWSROOM_SITE_NAME,
         "slugline": article.slug,
@@ -202,7 +207,16 @@ def parse_ninjs(text):
         published_at=_published_at(document),
         authors=_authors(document),
         slug=_string(document, "slugline"),
+        embargoed_until=_moment(document, "embargoed"),
+        pubstatus=_pubstatus(document),
     )
+    if story.embargoed_until is not None and story.embargoed_until <= timezone.now():
+        story.notes.append(
+            f"its embargo ended at {story.embargoed_until.isoformat()}: it is not under embargo"
+        )
+        story.embargoed_until = None
+    if story.pubstatus != "usable":
+        story.notes.append(f"the sender marks it {story.pubstatus!r}: it is not published")
     for index, subject in enumerate(_objects(document, "subjects")):
         name = _string(subject, "name", field=f"subjects[{index}].name") or _string(
             subject, "literal", field=f"subjects[{index}].literal"
@@ -288,18 +302,37 @@ def _body_html(document):
 
 def _published_at(document):
     for key in ("firstcreated", "versioncreated", "contentcreated"):
-        value = _string(document, key)
-        if value:
-            try:
-                moment = datetime.fromisoformat(value)
-            except ValueError:
-                raise ImportProblem(
-                    f"{value!r} is not an ISO 8601 date and time", field=key
-                ) from None
-            if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment, timezone.get_default_timezone())
+        moment = _moment(document, key)
+        if moment is not None:
             return moment
     return None
+
+
+def _moment(document, key):
+    """``document[key]`` as an aware datetime (naive ones are in ``TIME_ZONE``), or None."""
+    value = _string(document, key)
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ImportProblem(f"{value!r} is not an ISO 8601 date and time", field=key) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
+
+
+PUBSTATUSES = ("usable", "withheld", "canceled")
+
+
+def _pubstatus(document):
+    value = _string(document, "pubstatus", default="usable")
+    if value not in PUBSTATUSES:
+        raise ImportProblem(
+            f"{value!r} is not a ninjs pubstatus: use one of {', '.join(PUBSTATUSES)}",
+            field="pubstatus",
+        )
+    return value
 
 
 def _authors(document):

@@ -35,6 +35,8 @@ class Story:
     hero_caption: str = ""
     hero_credit: str = ""
     hero_alt: str = ""
+    embargoed_until: datetime | None = None  # not public before this time, whatever the status
+    pubstatus: str = "usable"  # ninjs: "withheld" and "canceled" are never published
     notes: list[str] = field(default_factory=list)  # what the importer could not carry over
 
 
@@ -180,6 +182,11 @@ def _save_story(story, section, status, may_update, user, vocabulary):
                 "the story has no section yet"
             )
     publish = status == Article.Status.PUBLISHED
+    if publish and story.pubstatus != "usable":
+        raise ValidationError(
+            f"the sender marks this story {story.pubstatus!r}, so it is not published: "
+            "import it as a draft"
+        )
     article = Article(
         slug=_free_slug(story.slug or story.headline),
         section=section,
@@ -267,6 +274,7 @@ def _fill(article, story):
     article.hero_caption = story.hero_caption
     article.hero_credit = story.hero_credit
     article.hero_alt = story.hero_alt
+    article.embargoed_until = story.embargoed_until
 
 
 def _has_same_content(article, story):
@@ -275,6 +283,7 @@ def _has_same_content(article, story):
         and article.dek == story.dek
         and article.body == clean_body(story.body)
         and article.published_at == story.published_at
+        and article.embargoed_until == story.embargoed_until
         and (article.hero_caption, article.hero_credit, article.hero_alt)
         == (story.hero_caption, story.hero_credit, story.hero_alt)
         # Authors are matched ignoring case ("ANA RUIZ" is Ana Ruiz), so compare alike.

@@ -15,7 +15,7 @@ from ..pictures.uploads import GeneratedName, SafeImageField
 from ..publishing import roles as workflow
 from .base import ACROSS, DOWN, NoLostUpdates, PlainTextFields, StoredValues, focus_field
 from .people import Author
-from .publication import live
+from .publication import live, not_under_embargo, under_embargo
 from .quote import ExpertQuote, attributed
 from .section import Section
 from .tag import StoryTags, TaggedArticle
@@ -38,16 +38,34 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(live())
 
     def scheduled(self, after=None):
-        """Published but not yet due: each goes live at its ``published_at``.
-        ``after`` pins "now" when a caller needs the same instant twice."""
+        """Published but not yet due, and under no embargo: each goes live at
+        its ``published_at``. ``after`` pins "now" when a caller needs the
+        same instant twice."""
+        now = after or timezone.now()
         return self.filter(
-            status=Article.Status.PUBLISHED, published_at__gt=after or timezone.now()
+            not_under_embargo(now=now), status=Article.Status.PUBLISHED, published_at__gt=now
         )
 
+    def embargoed(self, after=None):
+        """Stories under an embargo still to end, whatever their status: none
+        is shown to readers before its ``embargoed_until``."""
+        return self.filter(under_embargo(now=after or timezone.now()))
+
     def next_publication_time(self, after=None):
-        """When the next of these scheduled stories goes live, or None."""
+        """When something among these may next go live, or None: the soonest
+        scheduled time or embargo release of a published story. Nothing
+        runs then; pages and edges that list stories are kept no later."""
+        now = after or timezone.now()
+        # One query: SQLite merges the two index walks in order and stops at the first.
+        scheduled = self.scheduled(now).order_by().values_list("published_at")
+        released = (
+            self.embargoed(now)
+            .filter(status=Article.Status.PUBLISHED)
+            .order_by()
+            .values_list("embargoed_until")
+        )
         return (
-            self.scheduled(after)
+            scheduled.union(released, all=True)
             .order_by("published_at")
             .values_list("published_at", flat=True)
             .first()
@@ -217,6 +235,14 @@ class Article(NoLostUpdates, PlainTextFields, StoredValues):
         default=new_article_guid,
         editable=False,
     )
+    embargoed_until = models.DateTimeField(
+        "embargoed until",
+        null=True,
+        blank=True,
+        help_text="The story's release time. Until then it is nowhere public, whatever its "
+        "status: not on its page, lists, feeds, sitemaps, search, exports or preview links. "
+        "A published story under embargo goes live at this minute by itself.",
+    )
     content_updated_at = models.DateTimeField(
         "content updated",
         null=True,
@@ -260,16 +286,26 @@ class Article(NoLostUpdates, PlainTextFields, StoredValues):
     class Meta:
         ordering = ["-published_at", "-pk"]
         indexes = [
-            models.Index(fields=["status", "published_at"], name="article_status_pub"),
+            # With the embargo last, ``live()`` is answered from the index alone
+            # (no row read per story), as it was before embargoes.
+            models.Index(
+                fields=["status", "published_at", "embargoed_until"], name="article_status_pub"
+            ),
             # With the id, PostgreSQL counts a section's live stories (its
             # pages' paginator) from the index alone: 2 ms, not 600, at 100k.
             models.Index(
-                fields=["section", "status", "published_at"],
+                fields=["section", "status", "published_at", "embargoed_until"],
                 name="article_section_pub",
                 include=["id"],
             ),
             # The sitemaps' lastmod: the newest change among live stories.
             models.Index(fields=["status", "updated_at"], name="article_status_updated"),
+            # The next embargo release: a short walk among the few stories with one.
+            models.Index(
+                fields=["embargoed_until"],
+                condition=models.Q(embargoed_until__isnull=False),
+                name="article_embargo",
+            ),
         ]
         permissions = [("publish_article", "Can publish articles")]
 
@@ -306,11 +342,18 @@ class Article(NoLostUpdates, PlainTextFields, StoredValues):
 
     @property
     def is_published(self):
+        """Live: what ``published()`` asks, for one story in hand."""
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= timezone.now()
+            and not self.is_embargoed
         )
+
+    @property
+    def is_embargoed(self):
+        """Under an embargo still to end: hidden from readers whatever the status."""
+        return self.embargoed_until is not None and self.embargoed_until > timezone.now()
 
     @property
     def modified_at(self):
@@ -350,7 +393,7 @@ class Article(NoLostUpdates, PlainTextFields, StoredValues):
         was loaded with (``StoredValues``), which the version check in the
         save's UPDATE proves are still the stored ones; read only for a copy
         not loaded whole. None if the row is gone (the save then fails as stale)."""
-        names = ("slug", "status", "published_at", *self.CONTENT_FIELDS)
+        names = ("slug", "status", "published_at", "embargoed_until", *self.CONTENT_FIELDS)
         stored = getattr(self, "stored_values", {})
         if all(name in stored for name in names):
             return {name: stored[name] for name in names}
@@ -358,11 +401,13 @@ class Article(NoLostUpdates, PlainTextFields, StoredValues):
 
     @staticmethod
     def _was_live(before):
+        now = timezone.now()
         return (
             before is not None
             and before["status"] == Article.Status.PUBLISHED
             and before["published_at"] is not None
-            and before["published_at"] <= timezone.now()
+            and before["published_at"] <= now
+            and (before["embargoed_until"] is None or before["embargoed_until"] <= now)
         )
 
     def _note_changes_to_live_story(self, before):
@@ -386,13 +431,25 @@ class Article(NoLostUpdates, PlainTextFields, StoredValues):
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at > timezone.now()
+            and not self.is_embargoed
         )
 
     @property
+    def goes_live_at(self):
+        """When a published story not yet live will be: the later of its time
+        and its embargo's release. None for a story that is live or not published."""
+        if self.status != self.Status.PUBLISHED or self.is_published or not self.published_at:
+            return None
+        return max(self.published_at, self.embargoed_until or self.published_at)
+
+    @property
     def state_label(self):
-        """Where the story stands, in the desk's words: Live, Scheduled, In review, Draft."""
+        """Where the story stands, in the desk's words: Live, Embargoed, Scheduled,
+        In review, Draft."""
         if self.is_published:
             return "Live"
+        if self.is_embargoed and self.status == self.Status.PUBLISHED:
+            return "Embargoed"
         if self.is_scheduled:
             return "Scheduled"
         if self.status == self.Status.PUBLISHED:

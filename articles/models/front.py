@@ -7,6 +7,9 @@ front shows at a given moment (only live stories, topped up with the newest
 ones) is worked out by ``articles.fronts``.
 """
 
+from urllib.parse import urlsplit
+
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -165,6 +168,21 @@ class Banner(PlainTextFields, StoredValues):
 
     def __str__(self):
         return self.text
+
+    @property
+    def story_slug(self):
+        """The slug of the story page the link leads to ("/news/<slug>/…"), if it does."""
+        parts = urlsplit(self.link).path.split("/")
+        return parts[2] if len(parts) > 3 and parts[1] == "news" and parts[2] else None
+
+    def story_not_yet_public(self):
+        """The story of ours the link leads to, if readers may not see it yet
+        (under embargo, scheduled, a draft): the banner waits for it, since its
+        address alone would name the story. None for any other link."""
+        if self.story_slug is None:
+            return None
+        article = apps.get_model("articles", "Article")
+        return article.objects.filter(slug=self.story_slug).exclude(live()).first()
 
     @property
     def is_showing(self):

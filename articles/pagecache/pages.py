@@ -48,9 +48,9 @@ from newsroom.outages import DATABASE_UNREACHABLE, database
 
 from .dependencies import BANNER, story_list
 from .stamps import (
+    banner_changes_at,
     ensure_stamps,
     next_publication,
-    shown_banner,
     stamped_since,
     stamps_are_older_than,
 )
@@ -238,13 +238,13 @@ def keep(key, response, dependencies, started, now):
 
 def valid_until_of(dependencies, now):
     """When a page stops being right by itself, with no edit: a list when the
-    next scheduled story goes live, a page with the banner when the banner ends."""
+    next scheduled story goes live, a page with the banner when the banner ends
+    (or appears: one that waits for its story's release)."""
     moments = []
     if dependencies.is_list:
         moments.append(next_publication(now))
     if BANNER in dependencies.keys:
-        banner = shown_banner(now)
-        moments.append(banner.ends_at if banner is not None else None)
+        moments.append(banner_changes_at(now))
     return min((moment for moment in moments if moment is not None), default=None)
 
 

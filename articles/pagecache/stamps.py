@@ -30,6 +30,7 @@ import atexit
 import logging
 import threading
 import time
+from datetime import timedelta
 
 from django.core.cache import cache
 
@@ -42,6 +43,7 @@ STAMP_PREFIX = "newsroom:stamp:"
 NEXT_PUBLICATION_KEY = "newsroom:next-publication"
 SHOWN_BANNER_KEY = "newsroom:shown-banner"
 RETRY_OWED_EVERY = 0.5  # seconds
+HIDDEN_BANNER_RECHECK = timedelta(minutes=1)
 
 logger = logging.getLogger(__name__)
 
@@ -185,10 +187,37 @@ def shown_banner(now):
     known = cache.get_many([SHOWN_BANNER_KEY, STAMP_PREFIX + BANNER])
     entry, stamp = known.get(SHOWN_BANNER_KEY), known.get(STAMP_PREFIX + BANNER)
     if entry is not None and stamp is not None and stamp < entry["computed_at"]:
-        banner = entry["banner"]
-        if banner is None or banner.ends_at is None or now < banner.ends_at:
+        banner, recheck_at = entry["banner"], entry.get("recheck_at")
+        if (banner is None or banner.ends_at is None or now < banner.ends_at) and (
+            recheck_at is None or now < recheck_at
+        ):
             return banner
     computed_at = time.time()
     banner = Banner.objects.showing(now).first()
-    cache.set(SHOWN_BANNER_KEY, {"banner": banner, "computed_at": computed_at}, None)
-    return banner
+    entry = {"banner": banner, "computed_at": computed_at, "recheck_at": None}
+    entry["story_slug"] = banner.story_slug if banner is not None else None
+    if banner is not None and (story := banner.story_not_yet_public()) is not None:
+        # It leads to a story under embargo (or not yet live): asked again when
+        # the story is due, or soon for one that has no time.
+        entry.update(banner=None, recheck_at=story.goes_live_at or now + HIDDEN_BANNER_RECHECK)
+    cache.set(SHOWN_BANNER_KEY, entry, None)
+    return entry["banner"]
+
+
+def banner_changes_at(now):
+    """When what the banner line shows changes by itself: the shown banner's
+    end, or the release of the story a waiting banner leads to. None: never."""
+    banner = shown_banner(now)
+    if banner is not None:
+        return banner.ends_at
+    entry = cache.get(SHOWN_BANNER_KEY)
+    return entry.get("recheck_at") if entry is not None else None
+
+
+def banner_leads_to(article_pks):
+    """Whether the banner readers were last shown (or that waits for its story)
+    leads to one of these stories: their going live or off the site changes it.
+    Asks the database only when the banner leads to a story at all."""
+    entry = cache.get(SHOWN_BANNER_KEY)
+    slug = entry.get("story_slug") if entry is not None else None
+    return slug is not None and Article.objects.filter(pk__in=article_pks, slug=slug).exists()

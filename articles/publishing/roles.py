@@ -29,6 +29,12 @@ def can_publish(user, article):
     return is_editor(user) and can_change(user, article)
 
 
+def can_embargo(user, article):
+    """Putting a story under embargo, moving its release and lifting it early:
+    editors, as for every publication."""
+    return can_publish(user, article)
+
+
 def can_delete(user, article):
     """A story that has been published (or is scheduled) is deleted only by an editor."""
     if not (user.has_perm("articles.delete_article") and can_change(user, article)):

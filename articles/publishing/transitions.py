@@ -1,6 +1,7 @@
-"""How a story moves between draft, in review and published: the one module
-through which every status change passes (the change form, the admin's list
-actions, imports), with the role checks of ``roles`` and the ``checklist``.
+"""How a story moves between draft, in review and published, and in and out of
+an embargo: the one module through which every status change passes (the
+change form, the admin's list actions, imports), with the role checks of
+``roles`` and the ``checklist``.
 
 A change form decides which ``Transition`` its save asks for while it is
 validated, as plain data; the admin applies it with ``apply()`` once, after
@@ -28,12 +29,15 @@ class Step(enum.Enum):
     UNPUBLISH = "unpublish"
     SUBMIT_FOR_REVIEW = "submit for review"
     SEND_BACK_TO_DRAFT = "send back to draft"
+    EMBARGO = "embargo"  # put under embargo, or move its release: live then, never before
+    LIFT_EMBARGO = "lift embargo"
 
 
 @dataclass(frozen=True)
 class Transition:
     """A status change, as data: what the step is and, for a publication, when
-    the story goes live; for an unpublication, which status it goes back to."""
+    the story goes live (for an embargo, its release); for an unpublication,
+    which status it goes back to."""
 
     step: Step
     at: datetime | None = None
@@ -41,7 +45,8 @@ class Transition:
 
     @property
     def publishes(self):
-        return self.step is Step.PUBLISH
+        """Asks the publish checklist: an embargo publishes for its release."""
+        return self.step in (Step.PUBLISH, Step.EMBARGO)
 
     @property
     def changes_status(self):
@@ -51,6 +56,9 @@ class Transition:
 KEEP = Transition(Step.KEEP)
 SUBMIT_FOR_REVIEW = Transition(Step.SUBMIT_FOR_REVIEW)
 SEND_BACK_TO_DRAFT = Transition(Step.SEND_BACK_TO_DRAFT)
+LIFT_EMBARGO = Transition(Step.LIFT_EMBARGO)
+
+ALREADY_PUBLIC = "already public; an embargo cannot take it back — unpublish first"
 
 
 def publication_at(moment):
@@ -59,6 +67,10 @@ def publication_at(moment):
 
 def unpublication(back_to=Status.DRAFT):
     return Transition(Step.UNPUBLISH, back_to=back_to)
+
+
+def embargo_until(release):
+    return Transition(Step.EMBARGO, at=release)
 
 
 def checklist_for(article, *, has_byline=None):
@@ -86,6 +98,10 @@ def apply(article, transition, *, by, has_byline=None):
             submit_for_review(article, by)
         case Step.SEND_BACK_TO_DRAFT:
             send_back_to_draft(article, by)
+        case Step.EMBARGO:
+            return embargo(article, transition.at, by, has_byline=has_byline)
+        case Step.LIFT_EMBARGO:
+            lift_embargo(article, by)
 
 
 def _require(may, by, article, what):
@@ -104,7 +120,9 @@ def publish(article, by, *, at, has_byline=None):
     asked = checklist_for(article, has_byline=has_byline)
     asked.refuse_if_not_ready(article)
     article.status = Status.PUBLISHED
-    article.published_at = at
+    # Publishing never lifts an embargo (only lift_embargo does): a story
+    # under one is dated, and goes live, at its release.
+    article.published_at = max(at, article.embargoed_until) if article.is_embargoed else at
     article.save()
     return asked
 
@@ -125,6 +143,45 @@ def unpublish(article, by, *, back_to=Status.DRAFT):
         raise ValidationError(f"“{article}” is not published.")
     _require(workflow.can_publish, by, article, "unpublish")
     article.status = back_to
+    article.save()
+
+
+def embargo(article, release, by, *, has_byline=None):
+    """Put ``article`` under embargo until ``release``, or move the release of
+    its embargo: it is published for that minute, and until then no public
+    query finds it (``publication.live()``). Refused for a story readers
+    already have, and for a release that has passed."""
+    _require(workflow.can_embargo, by, article, "put under embargo")
+    if article.is_published:
+        raise ValidationError(f"“{article}” is {ALREADY_PUBLIC}.", code="already_public")
+    if release is None or release <= timezone.now():
+        raise ValidationError(
+            "An embargo's release time is still to come: this one has passed.", code="past"
+        )
+    asked = checklist_for(article, has_byline=has_byline)
+    asked.refuse_if_not_ready(article)
+    article.status = Status.PUBLISHED
+    article.published_at = release
+    article.embargoed_until = release
+    article.save()
+    return asked
+
+
+def lift_embargo(article, by):
+    """End the embargo now: a published story whose time was its release goes
+    live at once, dated now; a draft just loses the embargo."""
+    _require(workflow.can_embargo, by, article, "lift the embargo of")
+    if article.embargoed_until is None:
+        raise ValidationError(f"“{article}” is not under embargo.", code="not_embargoed")
+    now = timezone.now()
+    if (
+        article.is_embargoed
+        and article.status == Status.PUBLISHED
+        and article.published_at is not None
+        and now < article.published_at <= article.embargoed_until
+    ):
+        article.published_at = now
+    article.embargoed_until = None
     article.save()
 
 
@@ -149,7 +206,7 @@ def keep_live_state_after_restore(live):
     revision's row over it.
 
     Restoring brings back words, bylines, quotes and tags; the status, time,
-    web address and version counter stay as they are, so a restore never
+    embargo, web address and version counter stay as they are, so a restore never
     publishes or unpublishes by itself and the restored form is checked
     against the version its user opened."""
     stored = Article._base_manager.filter(pk=live.pk)
@@ -163,6 +220,7 @@ def keep_live_state_after_restore(live):
         version=live.version,
         status=live.status,
         published_at=live.published_at,
+        embargoed_until=live.embargoed_until,
         slug=live.slug,
         content_updated_at=content_updated_at,
     )

@@ -10,7 +10,8 @@ from articles.models import Article
 class Command(BaseCommand):
     help = (
         "Export published stories as IPTC ninjs 2.x files, one <slug>.json per story, "
-        "into a folder. Drafts and scheduled stories are never exported."
+        "into a folder. Drafts and scheduled stories are never exported, nor stories under "
+        "embargo unless --embargoed asks for them."
     )
 
     def add_arguments(self, parser):
@@ -19,19 +20,29 @@ class Command(BaseCommand):
         )
         parser.add_argument("--output", required=True, metavar="FOLDER", type=Path)
         parser.add_argument(
+            "--embargoed",
+            action="store_true",
+            help="Also export published stories still under embargo, each with its release "
+            "time in 'embargoed': only for partners the embargo is shared with.",
+        )
+        parser.add_argument(
             "--base-url",
             required=True,
             metavar="URL",
             help="The site's public address, e.g. https://news.example.org/, for the links.",
         )
 
-    def handle(self, *args, slugs, output, base_url, **options):
-        articles = Article.objects.published().for_page().order_by("published_at", "pk")
+    def handle(self, *args, slugs, output, base_url, embargoed, **options):
+        articles = Article.objects.published()
+        if embargoed:
+            articles |= Article.objects.embargoed().filter(status=Article.Status.PUBLISHED)
+        articles = articles.for_page().order_by("published_at", "pk")
         if slugs:
             articles = articles.filter(slug__in=slugs)
             missing = sorted(set(slugs) - {article.slug for article in articles})
             if missing:
-                raise CommandError(f"Not published, or no such story: {', '.join(missing)}.")
+                hint = "" if embargoed else " Stories under embargo need --embargoed."
+                raise CommandError(f"Not published, or no such story: {', '.join(missing)}.{hint}")
         output.mkdir(parents=True, exist_ok=True)
         base_url = base_url if base_url.endswith("/") else f"{base_url}/"
         count = 0
