@@ -39,6 +39,7 @@ from .displays import (
 from .filters import MineFilter, StateFilter
 from .inlines import BylineInline, CorrectionInline, ExpertQuoteInline
 from .tag_field import save_tags, tags_formfield
+from .translations import TranslationsMixin
 from .widgets import LabelledSplitDateTime
 
 Status = Article.Status
@@ -66,7 +67,7 @@ class ArticleChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
+class ArticleAdmin(ImportStoriesMixin, TranslationsMixin, VersionAdmin):
     form = ArticleForm
     list_display = [story, state_badge, section_name, last_change, publication_time]
     list_display_links = None  # the story column links its headline, not its bylines
@@ -82,7 +83,7 @@ class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
         article_actions.submit_for_review,
     ]
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["section"]
+    autocomplete_fields = ["section", "translation_of"]
     readonly_fields = [on_the_site, publish_checklist, length, "hero_focus_picker"]
     inlines = [BylineInline, ExpertQuoteInline]
     fieldsets = [
@@ -90,6 +91,7 @@ class ArticleAdmin(ImportStoriesMixin, VersionAdmin):
             None,
             {"fields": ["headline", "slug", "dek", "section", "status", "published_at", "version"]},
         ),
+        ("Language", {"fields": [("language", "translation_of")]}),
         ("On the site", {"fields": [on_the_site, publish_checklist]}),
         ("Story", {"fields": ["body", length, "tags"]}),
         (

@@ -2,11 +2,13 @@
 bylines, expert quotes, and (for editors, on published stories) the public
 ledger of corrections."""
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from ..models import Byline, Correction, ExpertQuote
+from ..models.translation import BylineRole
 from ..publishing import checklist
 from ..publishing import roles as workflow
 
@@ -33,6 +35,7 @@ class BylineFormSet(BaseInlineFormSet):
         names = {
             "author": f"Author of {which}",
             "position": f"Position of {which}",
+            "role": f"Role of {which}",
             "DELETE": f"Delete {which}",
         }
         for name, text in names.items():
@@ -99,18 +102,32 @@ class JournalistHelpInline:
         return super().get_formset(request, obj, help_texts=self.help_texts, **kwargs)
 
 
+class BylineForm(forms.ModelForm):
+    def clean_role(self):
+        # A byline sent without a role (an older form, a script) credits an author.
+        return self.cleaned_data.get("role") or BylineRole.AUTHOR
+
+
 class BylineInline(JournalistHelpInline, admin.TabularInline):
     model = Byline
+    form = BylineForm
     formset = BylineFormSet
     extra = 1
     autocomplete_fields = ["author"]
-    fields = ["author", "position"]
+    fields = ["author", "role", "position"]
     verbose_name = "byline"
     verbose_name_plural = "bylines (in the order readers see them)"
     help_texts = {
         "author": "Type a name to find the author.",
         "position": "Bylines appear in this order, lowest number first.",
+        "role": "A translator is credited apart: “Translated by …”.",
     }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "role":
+            field.required = False
+        return field
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

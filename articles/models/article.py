@@ -19,6 +19,7 @@ from .publication import live
 from .quote import ExpertQuote, attributed
 from .section import Section
 from .tag import StoryTags, TaggedArticle
+from .translation import AUTHOR_ROLES, Translatable, byline_role_field
 
 # How each kind of owner reaches its stories from Article: the one statement of
 # "a section's (an author's, a tag's, an expert's) stories", for pages, feeds,
@@ -178,7 +179,7 @@ def new_article_guid():
     return f"urn:uuid:{uuid.uuid4()}"
 
 
-class Article(PlainTextFields, StoredValues):
+class Article(Translatable, PlainTextFields, StoredValues):
     plain_text_fields = ("headline", "dek", "hero_caption", "hero_credit", "hero_alt")
 
     class Status(models.TextChoices):
@@ -261,6 +262,17 @@ class Article(PlainTextFields, StoredValues):
             models.Index(fields=["section", "status", "published_at"], name="article_section_pub"),
             # The sitemaps' lastmod: the newest change among live stories.
             models.Index(fields=["status", "updated_at"], name="article_status_updated"),
+            # A language's own list and feed (articles/translations.py).
+            models.Index(
+                fields=["language", "status", "published_at"], name="article_language_pub"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                name="unique_translation_language",
+                violation_error_message="This story already has a translation in that language.",
+            )
         ]
         permissions = [("publish_article", "Can publish articles")]
 
@@ -327,8 +339,9 @@ class Article(PlainTextFields, StoredValues):
         return (self.hero_focus_x, self.hero_focus_y)
 
     def ordered_bylines(self):
-        """Authors in byline order; uses the prefetch when there is one."""
-        return [byline.author for byline in self.bylines.all()]
+        """Authors in byline order (translators are credited apart); uses the
+        prefetch when there is one."""
+        return self.credited(AUTHOR_ROLES)
 
     def who_we_spoke_to(self):
         """The story's quotes in order, grouped under their attribution lines
@@ -413,6 +426,7 @@ class Byline(StoredValues):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)
+    role = byline_role_field()
 
     class Meta:
         ordering = ["position", "pk"]
