@@ -48,6 +48,14 @@ def is_multilingual():
     return len(site_languages()) > 1
 
 
+def editions():
+    """``[(code, name, direction), …]``: the site's language editions (``/ar/``…),
+    none for a site in one language."""
+    if not is_multilingual():
+        return []
+    return [(code, name, direction(code)) for code, name in site_languages().items()]
+
+
 def language_name(code):
     return site_languages().get(code) or _entry(code)[1]
 

@@ -24,6 +24,7 @@ from .pagecache.pages import CachedPageMixin
 from .pictures import share_card
 from .publishing import preview
 from .search import MAX_QUERY_LENGTH, search
+from .translations import versions_key
 
 
 class ForgivingPaginationMixin:
@@ -73,7 +74,9 @@ class ArticleDetailView(CachedPageMixin, preview.PreviewMixin, DetailView):
         return Article.objects.visible_to(self.request.user).for_page()
 
     def get_dependencies(self, context):
-        return dependencies.story_page(self.object)
+        # Its language switch and hreflang links show the story's other versions.
+        versions = dependencies.Dependencies(frozenset({versions_key(self.object.original_id)}))
+        return dependencies.story_page(self.object) | versions
 
     def get(self, request, *args, **kwargs):
         try:

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from reversion.models import Version
 
 from articles import translations
@@ -191,3 +191,113 @@ def test_a_translation_lists_the_originals_corrections_since_it_was_saved(
     page = superuser_client.get(change_url(english)).content.decode()
     assert "The original was corrected after this translation was last saved" in page
     assert "التاريخ كان خاطئاً." in page
+
+
+# -- readers -------------------------------------------------------------------------
+
+
+def _json_ld(page):
+    import json
+    import re
+
+    return json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    )
+
+
+@pytest.fixture
+def pair(original):
+    """The Arabic original and its live English translation, with a translator."""
+    translator = make_author(name="Sam Carter")
+    english = make_article(
+        headline="Ports return to work",
+        slug="ports-return-to-work",
+        language="en",
+        translation_of=original,
+        section=original.section,
+        authors=[original.ordered_bylines()[0]],
+    )
+    Byline.objects.create(
+        article=english, author=translator, position=1, role=BylineRole.TRANSLATOR
+    )
+    return original, english
+
+
+def test_each_version_links_the_other_with_hreflang_and_x_default(client, pair):
+    original, english = pair
+    for story in pair:
+        page = client.get(story.get_absolute_url()).content.decode()
+        assert f'hreflang="ar" href="http://testserver{original.get_absolute_url()}"' in page
+        assert f'hreflang="en" href="http://testserver{english.get_absolute_url()}"' in page
+        assert f'hreflang="x-default" href="http://testserver{original.get_absolute_url()}"' in page
+
+
+def test_an_arabic_story_is_a_right_to_left_page_in_arabic(client, pair):
+    original, english = pair
+    page = client.get(original.get_absolute_url()).content.decode()
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "بقلم" in page  # "By", in the story's language
+    # The dateline in Arabic: day and month names, and the Arabic comma.
+    when = timezone.localtime(original.published_at)
+    with translation.override("ar"):
+        month, weekday = formats.date_format(when, "F"), formats.date_format(when, "l")
+    assert f"{weekday} {when.day} {month} {when.year}، {when:%H:%M}" in page
+    page = client.get(english.get_absolute_url()).content.decode()
+    assert '<html lang="en" dir="ltr">' in page
+
+
+def test_the_language_switch_lists_the_live_versions_only(client, pair):
+    original, english = pair
+    page = client.get(original.get_absolute_url()).content.decode()
+    switch = page.split('class="language-switch"', 1)[1].split("</nav>", 1)[0]
+    assert f'href="{english.get_absolute_url()}" hreflang="en"' in switch
+    assert 'aria-current="page" lang="ar" dir="rtl"' in switch
+    english.status = Article.Status.DRAFT
+    english.save()
+    page = client.get(original.get_absolute_url()).content.decode()
+    assert 'class="language-switch"' not in page  # refreshed: the draft is not offered
+    assert '<link rel="alternate" hreflang' not in page
+
+
+def test_a_translation_credits_its_translator_and_the_originals_authors(client, pair):
+    _, english = pair
+    page = client.get(english.get_absolute_url()).content.decode()
+    assert 'By <a dir="auto" href="/authors/' in page and ">Layla Haddad</a>" in page
+    assert "Translated by <a" in page and ">Sam Carter</a>" in page
+
+
+def test_json_ld_names_the_language_translator_and_the_other_version(client, pair):
+    original, english = pair
+    data = _json_ld(client.get(english.get_absolute_url()).content.decode())
+    assert data["inLanguage"] == "en"
+    assert [person["name"] for person in data["translator"]] == ["Sam Carter"]
+    assert [person["name"] for person in data["author"]] == ["Layla Haddad"]
+    assert data["translationOfWork"]["url"].endswith(original.get_absolute_url())
+    assert data["translationOfWork"]["inLanguage"] == "ar"
+    data = _json_ld(client.get(original.get_absolute_url()).content.decode())
+    assert data["inLanguage"] == "ar"
+    assert [work["inLanguage"] for work in data["workTranslation"]] == ["en"]
+
+
+def test_a_draft_translation_is_never_named_to_readers(client, original):
+    make_article(language="en", translation_of=original, status=Article.Status.DRAFT)
+    page = client.get(original.get_absolute_url()).content.decode()
+    assert "workTranslation" not in page
+    assert '<link rel="alternate" hreflang' not in page
+
+
+def test_each_language_has_its_edition_and_feed(client, pair):
+    original, english = pair
+    page = client.get(reverse("articles:edition", args=["ar"])).content.decode()
+    assert '<html lang="ar" dir="rtl">' in page
+    assert original.headline in page and english.headline not in page
+    feed = client.get(reverse("articles:edition_feed", args=["ar"])).content.decode()
+    assert "<language>ar</language>" in feed and original.headline in feed
+    assert english.headline not in feed
+    assert client.get("/xx/").status_code == 404
+
+
+def test_the_news_sitemap_gives_each_story_its_own_language(client, pair):
+    sitemap = client.get(reverse("articles:news_sitemap")).content.decode()
+    assert "<news:language>ar</news:language>" in sitemap
+    assert "<news:language>en</news:language>" in sitemap
