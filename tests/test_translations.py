@@ -6,7 +6,7 @@ from html import unescape
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from reversion.models import Version
@@ -301,3 +301,29 @@ def test_the_news_sitemap_gives_each_story_its_own_language(client, pair):
     sitemap = client.get(reverse("articles:news_sitemap")).content.decode()
     assert "<news:language>ar</news:language>" in sitemap
     assert "<news:language>en</news:language>" in sitemap
+
+
+# -- search --------------------------------------------------------------------------
+
+
+def test_search_finds_arabic_text_with_or_without_vowel_marks(client, pair):
+    original, english = pair
+    for query in ("الموانئ", "السفن", "عادت", "عَادَت"):
+        page = client.get(reverse("articles:search"), {"q": query}).content.decode()
+        assert original.get_absolute_url() in page, query
+        assert english.get_absolute_url() not in page, query
+    page = client.get(reverse("articles:search"), {"q": "ports return"}).content.decode()
+    assert english.get_absolute_url() in page
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's text-search configurations"
+)
+def test_postgres_reads_each_story_in_its_own_languages_configuration(client, pair):
+    original, english = pair
+    english.headline, english.body = "Ports returning to work", "<p>Ships are sailing.</p>"
+    english.save()
+    # "arabic" takes the article off "الموانئ" (the ports); "english" stems "sailing".
+    for query, story in (("موانئ", original), ("sail", english), ("ship", english)):
+        page = client.get(reverse("articles:search"), {"q": query}).content.decode()
+        assert story.get_absolute_url() in page, query

@@ -46,7 +46,9 @@ def search(query):
     An empty query, or one with no words at all, matches nothing.
     """
     text = (query or "")[:MAX_QUERY_LENGTH]
-    words = _WORD.findall(text)[:MAX_QUERY_WORDS]
+    # Without Arabic vowel marks: \w does not match them, and would split a
+    # vowelled word into letters.
+    words = _WORD.findall(sqlite.plain_letters(text))[:MAX_QUERY_WORDS]
     articles = Article.objects.published().for_listing()
     if not words:
         return articles.none()
@@ -64,6 +66,8 @@ class Document(NamedTuple):
     body: str
     tags: str
     bylines: str
+    # The story's language: PostgreSQL reads it with that language's configuration.
+    language: str = ""
 
 
 def documents(article_ids):
@@ -77,9 +81,12 @@ def documents(article_ids):
     for article_id, name in in_order.values_list("article_id", "author__name"):
         bylines[article_id].append(name)
     stories = Article.objects.filter(pk__in=article_ids)
+    rows = stories.values_list("pk", "headline", "dek", "body", "language")
     return [
-        Document(pk, headline, dek, body_text(body), " ".join(tags[pk]), " ".join(bylines[pk]))
-        for pk, headline, dek, body in stories.values_list("pk", "headline", "dek", "body")
+        Document(
+            pk, headline, dek, body_text(body), " ".join(tags[pk]), " ".join(bylines[pk]), language
+        )
+        for pk, headline, dek, body, language in rows
     ]
 
 
