@@ -43,6 +43,17 @@ def default_language():
     return settings.NEWSROOM_LANGUAGE.strip().lower()
 
 
+def site_language_for(code):
+    """The site's code for a language tag from elsewhere ("en-GB" → "en" on a
+    site that has English), or None if the site has no such language."""
+    code = (code or "").strip().lower().replace("_", "-")
+    known = site_languages()
+    if code in known:
+        return code
+    primary = code.split("-")[0]
+    return primary if primary in known else None
+
+
 def is_multilingual():
     """Does the site publish in more than one language (and so need lists per language)?"""
     return len(site_languages()) > 1
