@@ -200,3 +200,38 @@ def start_translation(original, language, *, translator=None):
     translation.tags.set(list(original.tags.all()))
     changes.record(stories={translation.pk})
     return translation
+
+
+# -- the desk's list ----------------------------------------------------------------
+
+DESK_ROWS = 10
+
+
+def desk_rows(user):
+    """What the desk says about translations, for the stories ``user`` may
+    change: ``[(story, language name, status), …]`` — translations out of date
+    or in progress, and originals with translations still missing a language
+    of the site. Three queries however many rows."""
+    stories = Article.objects.changeable_by(user)
+    rows = []
+    translations = (
+        stories.filter(translation_of__isnull=False)
+        .select_related("translation_of")
+        .order_by("-updated_at", "-pk")
+    )
+    for translation in translations[: DESK_ROWS * 3]:
+        status = translation_status(translation, translation.translation_of)
+        if status != Status.UP_TO_DATE:
+            rows.append((translation, translation.language_name, status))
+    originals = (
+        stories.filter(translation_of__isnull=True, translations__isnull=False)
+        .distinct()
+        .prefetch_related("translations")
+        .order_by("-updated_at", "-pk")
+    )
+    site = languages.site_languages()
+    for original in originals[:DESK_ROWS]:
+        done = {original.language, *(t.language for t in original.translations.all())}
+        for code in site.keys() - done:
+            rows.append((original, site[code], Status.NEEDED))
+    return rows[:DESK_ROWS]

@@ -327,3 +327,20 @@ def test_postgres_reads_each_story_in_its_own_languages_configuration(client, pa
     for query, story in (("موانئ", original), ("sail", english), ("ship", english)):
         page = client.get(reverse("articles:search"), {"q": query}).content.decode()
         assert story.get_absolute_url() in page, query
+
+
+def test_the_desk_lists_translations_out_of_date_in_progress_and_needed(
+    superuser_client, original, settings
+):
+    settings.NEWSROOM_LANGUAGES = ["en", "ar", "fr"]
+    make_article(language="en", translation_of=original, headline="Ports back")
+    desk = superuser_client.get(reverse("admin:index")).content.decode()
+    section = desk.split('id="desk-translations"', 1)[1].split("</section>", 1)[0]
+    assert "Ports back" not in section  # live and up to date
+    assert "translation needed" in section and "français" in section  # no French yet
+    original = Article.objects.get(pk=original.pk)
+    original.headline += "!"
+    original.save()
+    desk = superuser_client.get(reverse("admin:index")).content.decode()
+    section = desk.split('id="desk-translations"', 1)[1].split("</section>", 1)[0]
+    assert "Ports back" in section and "translation out of date" in section

@@ -80,9 +80,9 @@ class TranslationsMixin:
             return redirect(back)
         self.message_user(
             request,
-            f"A {translation.language_name} draft of “{original}” was started, with its "
-            "structure copied: translate the headline, standfirst, text, quotes and "
-            "caption. The original is beside the form.",
+            f"The {translation.language_name} translation of “{original}” was started as "
+            "a draft, with its structure copied: translate the headline, standfirst, text, "
+            "quotes and caption. The original is beside the form.",
             messages.SUCCESS,
         )
         return redirect("admin:articles_article_change", translation.pk)

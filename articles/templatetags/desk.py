@@ -24,3 +24,14 @@ def desk_dashboard(context):
 def desk_health():
     """A line above the desk for each service the site cannot reach now."""
     return {"unreachable": [*unreachable_caches(), *unreachable_edges()]}
+
+
+@register.inclusion_tag("admin/articles/desk_translations.html", takes_context=True)
+def desk_translations(context):
+    """The translations that need work: out of date, in progress, or needed."""
+    from articles import translations
+
+    user = context["request"].user
+    if not user.has_perm("articles.change_article"):
+        return {"rows": []}
+    return {"rows": translations.desk_rows(user)}
