@@ -344,3 +344,27 @@ def test_the_desk_lists_translations_out_of_date_in_progress_and_needed(
     desk = superuser_client.get(reverse("admin:index")).content.decode()
     section = desk.split('id="desk-translations"', 1)[1].split("</section>", 1)[0]
     assert "Ports back" in section and "translation out of date" in section
+
+
+def test_a_correction_on_the_original_offers_to_be_carried_to_its_translations(
+    superuser_client, original
+):
+    english = make_article(language="en", translation_of=original)
+    original = Article.objects.get(pk=original.pk)
+    data = form_data(
+        original,
+        language="ar",
+        **{
+            "corrections-TOTAL_FORMS": "1",
+            "corrections-0-kind": "correction",
+            "corrections-0-text": "كان التاريخ خاطئاً.",
+        },
+    )
+    response = superuser_client.post(change_url(original), data, follow=True)
+    page = response.content.decode()
+    assert "carry the correction over to each" in page
+    assert f'href="{change_url(english)}">English</a>' in page
+    # The translation's form lists it, linked to the original's.
+    page = superuser_client.get(change_url(english)).content.decode()
+    assert "The original was corrected after this translation was last saved" in page
+    assert "كان التاريخ خاطئاً." in page

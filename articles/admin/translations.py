@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
 from .. import languages, translations
 from ..models import Author
@@ -87,6 +88,36 @@ class TranslationsMixin:
         )
         return redirect("admin:articles_article_change", translation.pk)
 
+    def response_change(self, request, obj):
+        self._offer_to_carry_corrections(request, obj)
+        return super().response_change(request, obj)
+
+    def _offer_to_carry_corrections(self, request, article):
+        """A correction added to an original: its translations need it too, in
+        their own words. Each translation's form lists it until saved again."""
+        if article.translation_of_id is not None or not _added_a_correction(request.POST):
+            return
+        translations = list(article.translations.all())
+        if not translations:
+            return
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:articles_article_change", args=[t.pk]), t.language_name)
+                for t in translations
+            ),
+        )
+        self.message_user(
+            request,
+            format_html(
+                "This story has translations ({}): carry the correction over to each, in "
+                "its language. Their forms list it until they are saved again.",
+                links,
+            ),
+            messages.WARNING,
+        )
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:
             context.update(self._translation_context(request, obj))
@@ -121,3 +152,12 @@ class TranslationsMixin:
             else [],
             "translate_url": reverse("admin:articles_article_translate", args=[article.pk]),
         }
+
+
+def _added_a_correction(data, prefix="corrections"):
+    try:
+        initial = int(data.get(f"{prefix}-INITIAL_FORMS", 0))
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", 0))
+    except ValueError:
+        return False
+    return any(data.get(f"{prefix}-{i}-text", "").strip() for i in range(initial, total))
