@@ -19,6 +19,9 @@ from django.utils.html import format_html, format_html_join
 from .. import languages, translations
 from ..models import Author
 
+# The fields a translator writes in the story's language.
+WRITTEN_FIELDS = {"headline", "dek", "hero_caption", "hero_credit", "hero_alt"}
+
 
 class KeepsTheLanguage:
     """A form sent without a language (an older form, a script) keeps the
@@ -40,7 +43,11 @@ class TranslationsMixin:
                 required=False,
                 help_text=db_field.help_text,
             )
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in WRITTEN_FIELDS and field is not None:
+            # Typed in Arabic, shown right to left; in English, left to right.
+            field.widget.attrs["dir"] = "auto"
+        return field
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

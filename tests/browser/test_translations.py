@@ -89,6 +89,11 @@ def test_an_editor_translates_an_arabic_story_and_readers_switch_between_them(pa
     form_box, source_box = page.locator("#content-main").bounding_box(), source.bounding_box()
     assert source_box["x"] > form_box["x"] + form_box["width"] - 1  # beside, not below
     _shoot(page, "translation-admin-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    _shoot(page, "translation-admin-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
 
     page.fill("#id_headline", "Ports return to work after a week-long strike")
     page.fill("#id_dek", "A new shift rota is agreed; the council discusses it in the autumn.")
