@@ -11,7 +11,9 @@ class ArticlesConfig(AppConfig):
         from . import changes, tasks, translations
         from .edge import checks  # noqa: F401 (registers the purge settings' check)
 
-        changes.connect()
+        # Translations first: they read what a story held before this save,
+        # which changes then records as the stored values.
         translations.connect()
+        changes.connect()
         # A queued task that fails goes back on the queue, later.
         tasks.connect()

@@ -31,8 +31,29 @@ def _version_keys(article):
     return {versions_key(root) for root in roots if root is not None}
 
 
-def _story_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
+# What the other versions' pages show of a story: its address, its headline
+# (JSON-LD), whether it is live, its language and its link.
+SHOWN_TO_OTHER_VERSIONS = (
+    "slug",
+    "headline",
+    "status",
+    "published_at",
+    "language",
+    "translation_of_id",
+)
+
+
+def _story_saved(sender, instance, created=False, raw=False, **kwargs):
+    if raw:
+        return
+    stored = getattr(instance, "stored_values", {})
+    # Only published versions (live or scheduled) are named to readers.
+    published = Article.Status.PUBLISHED in (instance.status, stored.get("status"))
+    changed = created or any(
+        name in stored and stored[name] != getattr(instance, name)
+        for name in SHOWN_TO_OTHER_VERSIONS
+    )
+    if published and changed:
         changes.record(keys=_version_keys(instance))
 
 

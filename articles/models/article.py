@@ -180,7 +180,7 @@ def new_article_guid():
 
 
 class Article(Translatable, PlainTextFields, StoredValues):
-    plain_text_fields = ("headline", "dek", "hero_caption", "hero_credit", "hero_alt")
+    plain_text_fields = ("headline", "dek", "hero_caption", "hero_credit", "hero_alt", "language")
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

@@ -49,7 +49,7 @@ class Translatable(models.Model):
     """The language fields of a story (mixed into ``Article``)."""
 
     language = models.CharField(
-        max_length=35,
+        max_length=64,
         default=languages.default_language,
         validators=[languages.validate_language],
         help_text="The language the story is written in (NEWSROOM_LANGUAGES).",

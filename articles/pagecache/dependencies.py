@@ -166,6 +166,7 @@ EDGE_KINDS = {
     "section": "s",
     "tag": "t",
     "expert": "e",
+    "versions": "v",
 }
 # Every page the edge may keep carries it: purging it empties the edge of them
 # (after a deploy that changes how pages look, say).
