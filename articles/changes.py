@@ -6,8 +6,9 @@ After the transaction commits, ``apply_changes`` runs once for all of it:
 
 * the changed stories are re-indexed for search, by one task;
 * each page that shows something that changed is invalidated once, by the
-  dependency keys the pages declared (``articles/pagecache/dependencies.py``),
-  here and now, in the page cache and then at the edge (``articles/edge/``);
+  dependency keys the pages declared (``articles/pagecache/dependencies.py``):
+  here and now in the page cache, then at the edge (``articles/edge/``) by a
+  task, and again when a story saved to go live later does;
 * each new picture gets its renditions, by a task.
 
 Tasks run at once unless a worker is configured (``articles/tasks.py`` says
@@ -26,7 +27,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from . import edge, tasks
+from . import tasks
 from .models import (
     Article,
     Author,
@@ -142,13 +143,13 @@ def apply_changes(changes):
         tasks.reindex_stories.enqueue(sorted(to_index))
     stamps.invalidate(keys)
     # After the page cache: the edge's next request must meet a fresh page.
-    edge.purge(keys)
+    tasks.request_purge(keys, stories=moved)
     # One task a picture, for every shape of it the write needs.
     shapes = {}
     for field_file, kind, focus in changes.pictures:
         shapes.setdefault((field_file.name, focus), (field_file, []))[1].append(kind)
     for (_, focus), (field_file, kinds) in shapes.items():
-        tasks.request_renditions(field_file, kinds if len(kinds) > 1 else kinds[0], focus)
+        tasks.request_renditions(field_file, kinds, focus)
 
 
 # -- what each write records ------------------------------------------------------

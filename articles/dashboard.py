@@ -3,7 +3,8 @@
 Reporters see their own work (the stories with their byline); editors see the
 whole desk's, and what waits for their review. Each list is one query for the
 stories plus one for their bylines, however long it is. Staff who may see the
-task queue's results are told when tasks fail or wait too long for a worker.
+task queue's results are told when tasks fail or wait too long for a worker;
+all staff, above the desk, when edge purges wait for another try or failed.
 """
 
 from dataclasses import dataclass, field
@@ -60,7 +61,7 @@ def queue_warnings(user, now=None):
         warnings.append(
             QueueWarning(
                 f"{failed} task{pluralize(failed)} failed in the last day after every "
-                "retry: search or pictures may be behind.",
+                "retry: search, pictures or the edge cache may be behind.",
                 f"{results}?status__exact=FAILED",
             )
         )
@@ -74,6 +75,33 @@ def queue_warnings(user, now=None):
             )
         )
     return warnings
+
+
+def edge_purge_warning(user, now=None):
+    """The desk's health line about edge purges the worker has not got through
+    (``tasks.edge_purge_health``), linked to their task results for staff who
+    may see them; None while every purge went through."""
+    waiting, failed = tasks.edge_purge_health(now or timezone.now())
+    if not waiting and not failed:
+        return None
+    counts = []
+    if waiting:
+        counts.append(f"{waiting} pending")
+    if failed:
+        counts.append(f"{failed} failed after every try in the last day")
+    total = waiting + failed
+    text = (
+        f"Edge purges: {', '.join(counts)}. The edge cache did not take "
+        f"{'them' if total > 1 else 'it'}, so readers may get pages from before "
+        f"{'these changes' if total > 1 else 'this change'}"
+        f"{'; the worker tries again' if waiting else ''}. Tell whoever runs the "
+        "servers if it lasts."
+    )
+    url = ""
+    if user.has_perm("django_tasks_database.view_dbtaskresult"):
+        results = reverse("admin:django_tasks_database_dbtaskresult_changelist")
+        url = f"{results}?task_path__exact={tasks.purge_edge.module_path}"
+    return QueueWarning(text, url)
 
 
 def _rows(queryset, when):

@@ -20,11 +20,13 @@ after each commit:
   Pillow a picture). A page that finds renditions missing asks for them here
   too and meanwhile links only those that exist: a reader never waits for a
   resize.
-* **edge purges** belong on the queue as well: a ``purge_edge(keys)`` task in
-  this module calling the edge module's purge, enqueued by ``apply_changes``
-  beside ``stamps.invalidate`` with the same keys, so that the retries below
-  cover a purge backend that is down. A scheduled story's purge at its time is
-  the same task enqueued with ``purge_edge.using(run_after=published_at)``.
+* **on the queue too**: the edge purge (``purge_edge``) of the same keys as
+  the page cache's invalidation, enqueued just after it, so that the retries
+  below cover a purge backend that is down; and for a story saved to go live
+  later, the same purge again at its ``published_at``
+  (``purge_edge.using(run_after=…)``). Run at once (no worker), a purge that
+  fails keeps its keys pending in the process for its next purge instead
+  (``articles/edge/``), and there is no purge at a later time.
 
 Arguments are plain ids, names and keys: the database backend stores them as
 JSON, and a task reads the rows as they are when it runs, not as they were.
@@ -48,7 +50,9 @@ from django_tasks.signals import task_finished
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from . import search
+from . import edge, search
+from .edge.config import edge_config
+from .models import Article
 from .pagecache import stamps
 from .pagecache.dependencies import object_key
 from .pictures import renditions
@@ -87,22 +91,55 @@ def reindex_stories(story_ids):
 
 
 @task()
-def make_renditions(name, kind, refresh=(), focus=None):
-    """Make the missing renditions of the upload ``name``, of ``kind`` ("hero",
-    "portrait", a crop around ``focus``; or a list of kinds: one task for every
-    shape a save needs of one picture); then stamp the dependency keys in
-    ``refresh``, the pages that show the picture, which were rendered without
-    these renditions meanwhile."""
+def make_renditions(name, kinds, refresh=(), focus=None):
+    """Make the missing renditions of the upload ``name`` in each of ``kinds``
+    ("hero", "portrait", a crop around ``focus``: one task for every shape a
+    save needs of one picture); then stamp the dependency keys in ``refresh``,
+    the pages that show the picture, which were rendered without these
+    renditions meanwhile."""
     if not renditions.upload_storage().exists(name):
         return  # replaced or deleted since it was asked for: nothing to make
     focus = tuple(focus) if focus is not None else None  # JSON gives a list
-    kinds = [kind] if isinstance(kind, str) else kind
-    complete = all([renditions.make_all(name, each, focus) for each in kinds])
+    complete = all([renditions.make_all(name, kind, focus) for kind in kinds])
     stamps.invalidate(refresh)
     if not complete:
         raise RenditionsNotWritten(f"Renditions of {name} not all written (see the log)")
     # Made: should one be lost later, the next page that misses it asks again.
-    cache.delete_many([_asked_key(name, each, focus) for each in kinds])
+    cache.delete_many([_asked_key(name, kind, focus) for kind in kinds])
+
+
+@task()
+def purge_edge(keys):
+    """Purge from the edge the pages that carry these dependency keys
+    (``article:12``, ``list:home``: the admin's task results show them so).
+    On the queue, a purge the edge refuses or does not answer raises, and is
+    tried again after each of ``RETRY_DELAYS``. Run at once, nothing would try
+    it again and the save must not hear of it: the keys stay pending in this
+    process and go with its next purge."""
+    if runs_at_once():
+        edge.purge_or_keep(keys)
+    else:
+        edge.purge(keys)
+
+
+def request_purge(keys, stories=()):
+    """Ask for the edge purge of these dependency keys, once the page cache no
+    longer holds them; and, on the queue, again at the time each of ``stories``
+    that is scheduled goes live. None of it when no edge is configured."""
+    if not keys or not edge_config().purges:
+        return
+    keys = sorted(keys)
+    purge_edge.enqueue(keys)
+    if not stories or runs_at_once():
+        return
+    # Belt and braces: a list's s-maxage already ends at the next scheduled
+    # publication (articles/pagecache/surrogates.py), which needs no worker.
+    # This purge covers an edge told to keep pages longer than the site says
+    # (a CDN's own cache rule), and a list kept from before the story was
+    # scheduled whose purge at the save failed.
+    times = Article.objects.filter(pk__in=stories).scheduled().values_list("published_at")
+    for (published_at,) in times.order_by().distinct():
+        purge_edge.using(run_after=published_at).enqueue(keys)
 
 
 def runs_at_once():
@@ -110,22 +147,19 @@ def runs_at_once():
     return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], ImmediateBackend)
 
 
-def request_renditions(field_file, kind, focus=None):
-    """Ask for the renditions of a picture, of ``kind`` or of each kind in a
-    list, that a save brought or a page found missing. True when they have been
-    made already (no worker: the task ran at once), so a page links them; with
-    a worker, False at once, and each kind is asked for once per ``ASK_SECONDS``."""
-    kinds = [kind] if isinstance(kind, str) else list(kind)
+def request_renditions(field_file, kinds, focus=None):
+    """Ask for the renditions of a picture in each of ``kinds``, that a save
+    brought or a page found missing. True when they have been made already (no
+    worker: the task ran at once), so a page links them; with a worker, False
+    at once, and each kind is asked for once per ``ASK_SECONDS``."""
     framing = {"focus": list(focus)} if focus is not None else {}  # JSON: a list
-    as_asked = kinds[0] if len(kinds) == 1 else kinds
     if runs_at_once():
-        make_renditions.enqueue(field_file.name, as_asked, **framing)
+        make_renditions.enqueue(field_file.name, list(kinds), **framing)
         return True
     new = [k for k in kinds if cache.add(_asked_key(field_file.name, k, focus), True, ASK_SECONDS)]
     if new:
         refresh = [object_key(field_file.instance)]  # the story's, author's or expert's pages
-        as_asked = new[0] if len(new) == 1 else new
-        make_renditions.enqueue(field_file.name, as_asked, refresh=refresh, **framing)
+        make_renditions.enqueue(field_file.name, new, refresh=refresh, **framing)
     return False
 
 
@@ -133,7 +167,7 @@ def picture_for_page(field_file, kind, focus=None):
     """The ``Picture`` a page links: the whole renditions, after asking the
     queue for any that are missing (made at once when no worker runs)."""
     found, complete = renditions.picture(field_file, kind, focus)
-    if not complete and request_renditions(field_file, kind, focus):
+    if not complete and request_renditions(field_file, [kind], focus):
         found, _ = renditions.picture(field_file, kind, focus)
     return found
 
@@ -171,6 +205,21 @@ def _retry_later(sender, task_result, **kwargs):
     logger.warning(
         "Task %s %s failed (attempt %d); again at %s", name, task_result.id, attempt, run_after
     )
+
+
+def edge_purge_health(now):
+    """``(waiting, failed)``: how many edge purges wait for another try after
+    the edge refused them or did not answer, and how many failed after every
+    try within ``FAILED_WITHIN``. None, and no query, when tasks run at once
+    or no edge is configured."""
+    if runs_at_once() or not edge_config().purges:
+        return 0, 0
+    purges = DBTaskResult.objects.filter(
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS, task_path=purge_edge.module_path
+    )
+    waiting = purges.filter(status=TaskResultStatus.READY).exclude(worker_ids=[]).count()
+    failed = purges.failed().filter(finished_at__gte=now - FAILED_WITHIN).count()
+    return waiting, failed
 
 
 def queue_health(now):

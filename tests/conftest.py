@@ -1,31 +1,49 @@
 import logging
+import os
+from pathlib import Path
 
 import pytest
 
 from tests.factories import make_staff
 
+# The suites that start real servers: a minute or more each, so they run only
+# when asked, by option or environment variable (as .ci/run does).
+OPT_IN = {
+    "faults": (
+        "NEWSROOM_FAULTS",
+        "the fault tests in tests/faults/ (real Redis, PostgreSQL and gunicorn)",
+    ),
+    "edge": (
+        "NEWSROOM_EDGE_TESTS",
+        "the edge tests in tests/edge/ (gunicorn behind the shipped Varnish config)",
+    ),
+    "cluster": (
+        "NEWSROOM_CLUSTER_TESTS",
+        "the two-node test in tests/cluster/ (two gunicorn nodes behind one Varnish)",
+    ),
+}
+TESTS = Path(__file__).resolve().parent
+
 
 def pytest_addoption(parser):
-    parser.addoption(
-        "--faults",
-        action="store_true",
-        help="run the fault tests in tests/faults/ (real Redis, PostgreSQL and gunicorn)",
-    )
-    parser.addoption(
-        "--edge",
-        action="store_true",
-        help="run the edge tests in tests/edge/ (gunicorn behind the shipped Varnish config)",
-    )
-    parser.addoption(
-        "--cluster",
-        action="store_true",
-        help="run the two-node test in tests/cluster/ (two gunicorn nodes behind one Varnish)",
-    )
+    for name, (_, what) in OPT_IN.items():
+        parser.addoption(f"--{name}", action="store_true", help=f"run {what}")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``storage`` start an S3 server (moto): they run only when
-    asked for by name, ``pytest -m storage``, as CI does in a step of its own."""
+    """The tests in tests/faults/, tests/edge/ and tests/cluster/ are marked
+    with their folder's name and skipped unless asked for (``--edge`` or
+    ``NEWSROOM_EDGE_TESTS=1``). Tests marked ``storage`` start an S3 server
+    (moto): they run only when asked for by name, ``pytest -m storage``, as CI
+    does in a step of its own."""
+    for name, (variable, _) in OPT_IN.items():
+        wanted = config.getoption(f"--{name}") or os.environ.get(variable) == "1"
+        skip = pytest.mark.skip(reason=f"run with --{name} (or {variable}=1)")
+        for item in items:
+            if (TESTS / name) in item.path.parents:
+                item.add_marker(getattr(pytest.mark, name))
+                if not wanted:
+                    item.add_marker(skip)
     if "storage" in (config.option.markexpr or ""):
         return
     deselected = [item for item in items if item.get_closest_marker("storage")]
@@ -126,3 +144,33 @@ def commits_run_their_hooks(monkeypatch):
 
     monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
     monkeypatch.setattr(transaction.Atomic, "__exit__", exit_and_commit)
+
+
+@pytest.fixture
+def queue(settings):
+    """Tasks wait in the database for a worker, as with ``TASKS_BACKEND=database``."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def work_the_queue(queue, monkeypatch):
+    """Run every task that is due, as ``manage.py db_worker --batch`` does."""
+    from django_tasks_db.management.commands import db_worker
+
+    # The worker closes a connection it finds inside a transaction: here that
+    # is the test's own, which must stay open.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run():
+        db_worker.Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        ).run()
+
+    return run

@@ -3,8 +3,8 @@ reader never waits for a resize, retries with backoff, and what the admin and
 the desk show of it.
 
 With no worker configured (the default, and the rest of the suite) tasks run
-as they are enqueued; here the ``queue`` fixture sets the database backend, as
-``TASKS_BACKEND=database`` does, and ``work_the_queue`` runs what
+as they are enqueued; here the ``queue`` fixture (tests/conftest.py) sets the database backend,
+as ``TASKS_BACKEND=database`` does, and ``work_the_queue`` runs what
 ``manage.py db_worker --batch`` runs, in this process.
 """
 
@@ -24,7 +24,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import TaskResultStatus
-from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from articles import search, tasks
@@ -42,34 +41,6 @@ HERO_WIDTHS = [240, 480, 800, 1200, 1600]
 REINDEX = "articles.tasks.reindex_stories"
 RENDITIONS = "articles.tasks.make_renditions"
 RESULTS_URL = "admin:django_tasks_database_dbtaskresult_changelist"
-
-
-@pytest.fixture
-def queue(settings):
-    """Tasks wait in the database for a worker, as with ``TASKS_BACKEND=database``."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture
-def work_the_queue(queue, monkeypatch):
-    """Run every task that is due, as ``manage.py db_worker --batch`` does."""
-    # The worker closes a connection it finds inside a transaction: here that
-    # is the test's own, which must stay open.
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-
-    def run():
-        db_worker.Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        ).run()
-
-    return run
 
 
 def queued(task_path):
@@ -231,7 +202,7 @@ def test_a_page_links_the_renditions_that_exist_and_asks_once_for_the_missing_on
     assert resizes == []
     [asked] = [job for job in queued(RENDITIONS) if job.status == TaskResultStatus.READY]
     assert arguments(asked) == (
-        [article.hero_image.name, "hero"],
+        [article.hero_image.name, ["hero"]],
         {"refresh": [f"article:{article.pk}"]},
     )
 

@@ -24,7 +24,7 @@ from ..interchange.admin import ImportStoriesMixin
 from ..models import Article, Author, Byline, Correction
 from ..publishing import preview, transitions
 from ..publishing import roles as workflow
-from . import article_actions, focus_point
+from . import article_actions, focus_point, revisions
 from .article_form import ArticleForm
 from .displays import (
     last_change,
@@ -37,7 +37,14 @@ from .displays import (
     story,
 )
 from .filters import MineFilter, StateFilter
-from .inlines import BylineInline, CorrectionInline, ExpertQuoteInline
+from .inlines import (
+    BylineInline,
+    CorrectionInline,
+    ExpertQuoteInline,
+    PickedInBulk,
+    StoryRowsFormSet,
+)
+from .stale_forms import LockedForSave
 from .tag_field import save_tags, tags_formfield
 from .translations import TranslationsMixin
 from .widgets import LabelledSplitDateTime
@@ -67,7 +74,7 @@ class ArticleChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ImportStoriesMixin, TranslationsMixin, VersionAdmin):
+class ArticleAdmin(LockedForSave, ImportStoriesMixin, TranslationsMixin, VersionAdmin):
     form = ArticleForm
     list_display = [story, state_badge, section_name, last_change, publication_time]
     list_display_links = None  # the story column links its headline, not its bylines
@@ -128,10 +135,16 @@ class ArticleAdmin(ImportStoriesMixin, TranslationsMixin, VersionAdmin):
     def hero_focus_picker(self, article):
         return focus_point.picker(article.hero_image if article else None)
 
+    def create_revision(self, request):
+        # Every save through this admin keeps one revision, written from what
+        # the save holds in memory (revisions.py) rather than collected by
+        # django-reversion's signals.
+        return revisions.story_revisions(request.user)
+
     # Who sees and changes what.
 
     def get_queryset(self, request):
-        return super().get_queryset(request).changeable_by(request.user)
+        return super().get_queryset(request).changeable_by(request.user).select_related("section")
 
     def get_changelist(self, request, **kwargs):
         return ArticleChangeList
@@ -185,6 +198,12 @@ class ArticleAdmin(ImportStoriesMixin, TranslationsMixin, VersionAdmin):
             return tags_formfield(db_field, request, self.admin_site)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The section: the form takes the story's own from it (ArticleForm).
+        return super().formfield_for_foreignkey(
+            db_field, request, form_class=PickedInBulk, **kwargs
+        )
+
     def get_inlines(self, request, obj):
         inlines = list(super().get_inlines(request, obj))
         if obj is not None and workflow.can_add_corrections(request.user, obj):
@@ -212,15 +231,23 @@ class ArticleAdmin(ImportStoriesMixin, TranslationsMixin, VersionAdmin):
 
     def save_related(self, request, form, formsets, change):
         """Saves the tags (the form's only many-to-many) and the inlines, then
-        writes the story once with the status change its form asked for."""
+        writes the story once with the status change its form asked for, and
+        puts it in the save's revision with what it now carries."""
         article = form.instance
+        carried = {}  # accessor: the rows as saved, for the revision
         if "tags" in form.cleaned_data:
-            save_tags(article, form.cleaned_data["tags"], change=change)
+            carried["taggedarticle_set"] = save_tags(
+                article, form.cleaned_data["tags"], change=change
+            )
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+            if isinstance(formset, StoryRowsFormSet):
+                carried[formset.fk.remote_field.get_accessor_name()] = formset.rows_after_save()
         bylines = next((formset for formset in formsets if formset.model is Byline), None)
         if not change and not workflow.is_editor(request.user):
-            self._give_the_reporter_a_byline(request.user, article, bylines)
+            own = self._give_the_reporter_a_byline(request.user, article, bylines)
+            if own is not None and "bylines" in carried:
+                carried["bylines"].append(own)
         if change or form.transition.changes_status:
             asked = transitions.apply(
                 article,
@@ -231,13 +258,15 @@ class ArticleAdmin(ImportStoriesMixin, TranslationsMixin, VersionAdmin):
             )
             for warning in asked.warnings if asked is not None else ():
                 self.message_user(request, f"“{article}”: {warning}", messages.WARNING)
+        revisions.keep(article, **carried)
 
     def _give_the_reporter_a_byline(self, user, article, bylines):
         """A reporter's new story carries their byline, so it stays theirs to edit."""
         author = Author.objects.filter(user=user).first()
         taken = bylines.author_ids_after_save if bylines is not None else []
         if author is not None and author.pk not in taken:
-            Byline.objects.create(article=article, author=author, position=len(taken))
+            return Byline.objects.create(article=article, author=author, position=len(taken))
+        return None
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Correction:
@@ -275,6 +304,11 @@ class ArticleAdmin(ImportStoriesMixin, TranslationsMixin, VersionAdmin):
             transitions.keep_live_state_after_restore(live)
         elif extra_context.get("recover"):  # django-reversion's recover_view
             transitions.recover_as_draft(unquote(object_id))
+        if reversion.is_active():
+            # Inside django-reversion's create_revision (which VersionAdmin puts
+            # around the add, change and history views), the view already runs in
+            # a transaction: Django's own atomic block would only add a savepoint.
+            return self._changeform_view(request, object_id, form_url, extra_context)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):

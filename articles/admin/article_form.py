@@ -1,5 +1,6 @@
 """The article change form: which status change a save asks for, the publish
-checklist, and the check that nobody saved the story since the form was opened.
+checklist, and the check that nobody saved the story since the form was opened
+(``stale_forms``).
 
 Everything here happens while the form is validated, inside the admin's
 transaction and before anything is written: a refusal is a form error, shown
@@ -16,6 +17,8 @@ from django.utils import timezone
 from ..models import Article
 from ..publishing import checklist, transitions
 from ..publishing import roles as workflow
+from .inlines import PickedInBulk
+from .stale_forms import RefusesStaleSaves
 
 PUBLISH_NOW = "_publish_now"  # the name of the change form's "Publish now" button
 
@@ -58,14 +61,16 @@ class PublicationCheck:
         )
 
 
-class ArticleForm(forms.ModelForm):
+class ArticleForm(RefusesStaleSaves):
     """Decides which ``Transition`` the save asks for, as data
     (``self.transition``), checked against the user's role and, for a
     publication, the checklist. The status and time are left on the story as
     they are: only the transition changes them, applied by
-    ``ArticleAdmin.save_related`` once the inlines are saved."""
+    ``ArticleAdmin.save_related`` once the inlines are saved. A save from a
+    form opened before someone else's save is refused (``RefusesStaleSaves``)."""
 
     user = None  # set for each request by ArticleAdmin.get_form
+    kept_below = "your text"
 
     class Meta:
         model = Article
@@ -80,14 +85,16 @@ class ArticleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.transition = None
-        if "version" in self.fields:
-            # A change must say which version it was made to; a new story has none yet.
-            self.fields["version"].required = self.instance.pk is not None
+        for name, field in self.fields.items():
+            relation = (
+                getattr(self.instance, name, None) if isinstance(field, PickedInBulk) else None
+            )
+            if relation is not None:
+                # Kept as loaded (with the row locked): no query to find it again.
+                field.known[str(relation.pk)] = relation
 
     def clean(self):
-        cleaned_data = super().clean()
-        if self.instance.pk is not None and "version" in cleaned_data:
-            self._refuse_stale_save(cleaned_data["version"])
+        cleaned_data = super().clean()  # RefusesStaleSaves: the version check first
         self.transition = self._requested_transition(cleaned_data)
         self._leave_status_and_time_to_the_transition(cleaned_data)
         # The byline formset is cleaned after this form, with this form's story
@@ -108,46 +115,6 @@ class ArticleForm(forms.ModelForm):
         ) == to_the_second(self.instance.published_at):
             # Untouched: keep the stored time, microseconds and all.
             cleaned_data["published_at"] = self.instance.published_at
-
-    # No lost updates.
-
-    def _refuse_stale_save(self, opened_version):
-        """Refuses the save if the story was saved since this form was opened.
-
-        The story's row is read locked, and stays locked until the admin's
-        transaction (the whole save) ends: no other save of the story can land
-        between this check and this form's write. PostgreSQL locks the row;
-        SQLite's IMMEDIATE transactions already let one writer in at a time.
-        ``Article.save()``'s conditional UPDATE stays the last line of defence.
-        """
-        current = Article.objects.select_for_update().filter(pk=self.instance.pk).first()
-        if current is not None and current.version == opened_version:
-            return
-        stale = Article(pk=self.instance.pk, version=opened_version)
-        problems = [workflow.StaleArticle(stale).describe_last_save()]
-        if current is not None:
-            differing = self._fields_differing_from(current)
-            if differing:
-                problems.append("Fields that differ from the saved story: " + differing + ".")
-            problems.append(
-                "Nothing was saved and your text is still below. Reload the page to start "
-                "from their version, or save again to replace it with yours (theirs stays "
-                "in the history)."
-            )
-            # Saving again is now a deliberate choice made knowing the above.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("version")] = str(current.version)
-        raise ValidationError(problems, code="stale")
-
-    def _fields_differing_from(self, current):
-        # The saved story as this form would show it (times to the second, tags as
-        # text), compared with what was sent, the way Django's changed_data does.
-        saved = type(self)(instance=current)
-        return ", ".join(
-            str(field.label or name)
-            for name, field in self.fields.items()
-            if name != "version" and field.has_changed(saved[name].initial, self[name].data)
-        )
 
     # Which status change the save asks for.
 

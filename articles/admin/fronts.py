@@ -14,7 +14,6 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
 from django.utils import formats, timezone
@@ -24,8 +23,8 @@ from reversion.models import Version
 
 from ..fronts import front_page
 from ..models import Banner, Front, Placement
-from ..publishing.roles import StaleCopy
 from . import focus_point
+from .stale_forms import RefusesStaleSaves
 
 BANNER_HOURS = 6  # a new banner's end time, unless the editor changes it
 
@@ -49,49 +48,16 @@ class BaselineRevisionMixin:
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-class FrontForm(forms.ModelForm):
+class FrontForm(RefusesStaleSaves):
     """Refuses a save made from a form opened before someone else's save."""
+
+    kept_below = "your arrangement"
+    theirs = "theirs"
 
     class Meta:
         model = Front
         fields = ["section", "version"]
         widgets = {"version": forms.HiddenInput}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "version" in self.fields:
-            self.fields["version"].required = self.instance.pk is not None
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if self.instance.pk is not None and "version" in cleaned_data:
-            self._refuse_stale_save(cleaned_data["version"])
-        return cleaned_data
-
-    def _refuse_stale_save(self, opened_version):
-        """The front's row stays locked until the admin's transaction ends: no
-        other save of it can land between this check and this form's write
-        (``NoLostUpdates.save()``'s conditional UPDATE is the last guard)."""
-        # Without the default ordering's join to the section: PostgreSQL locks no
-        # row on the nullable side of an outer join.
-        current = (
-            Front.objects.select_for_update().filter(pk=self.instance.pk).order_by("pk").first()
-        )
-        if current is not None and current.version == opened_version:
-            return
-        problems = [
-            StaleCopy(Front(pk=self.instance.pk, version=opened_version)).describe_last_save()
-        ]
-        if current is not None:
-            problems.append(
-                "Nothing was saved and your arrangement is still below. Reload the page to "
-                "start from theirs, or save again to replace it with yours (theirs stays in "
-                "the history)."
-            )
-            # Saving again is now a deliberate choice made knowing the above.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("version")] = str(current.version)
-        raise ValidationError(problems, code="stale")
 
 
 @admin.display(description="State")

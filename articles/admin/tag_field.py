@@ -84,7 +84,7 @@ class ArticleTagsField(forms.ModelMultipleChoiceField):
         ]
         if self.required and not values:
             raise ValidationError(self.error_messages["required"], code="required")
-        tags, new_names = self.existing_and_new(values)
+        tags, new_names, found = self.existing_and_new(values)
         if any(name.isdigit() for name in new_names):
             # An id that no longer matches a tag (merged or deleted while the form
             # was open), not a name to create: refuse rather than guess.
@@ -106,15 +106,17 @@ class ArticleTagsField(forms.ModelMultipleChoiceField):
                     for name in new_names
                 ]
             )
-        return PickedTags(tags, Tag.check_new_names(new_names))
+        return PickedTags(tags, Tag.check_new_names(new_names, known=found))
 
     def existing_and_new(self, values):
         """Split posted values into existing tags (by id, or by name in any
-        case) and new names, each once, in the order given. One query."""
+        case) and new names, each once, in the order given; with every tag
+        read, which includes those a new name could clash with (same name or
+        address: ``Tag.check_new_names``). One query."""
         if not values:
-            return [], []
+            return [], [], []
         ids = [v for v in values if v.isascii() and v.isdigit() and len(v) < 19]
-        wanted = Q(pk__in=ids)
+        wanted = Q(pk__in=ids) | Q(slug__in={Tag().slugify(v) for v in values})
         for v in values:
             wanted |= Q(name__iexact=v)
         found = list(self.queryset.filter(wanted))
@@ -127,7 +129,7 @@ class ArticleTagsField(forms.ModelMultipleChoiceField):
                 new_names.setdefault(v.lower(), v)  # "Energy" and "energy": one new tag
             elif tag not in tags:
                 tags.append(tag)
-        return tags, list(new_names.values())
+        return tags, list(new_names.values()), found
 
 
 class PickedTags(list):
@@ -146,7 +148,7 @@ def save_tags(article, picked, *, change):
     taggings in another, the dropped ones deleted (with their signals).
     taggit's ``set()`` would look every name up again and add each tagging
     with a get_or_create of its own. ``change``: the story may already have
-    tags (a new one has none)."""
+    tags (a new one has none). Returns the story's taggings as they now are."""
     tags = [*picked.existing, *Tag.objects.create_all(picked.new_slugs)]
     stored = {}
     if change:
@@ -157,16 +159,21 @@ def save_tags(article, picked, *, change):
     dropped = [pk for tag_id, pk in stored.items() if tag_id not in wanted]
     if dropped:
         TaggedArticle.objects.filter(pk__in=dropped).delete()
-    if added := [tag for tag in tags if tag.pk not in stored]:
-        TaggedArticle.objects.bulk_create(
-            TaggedArticle(content_object=article, tag=tag) for tag in added
-        )
+    kept = [
+        TaggedArticle(pk=stored[tag.pk], content_object=article, tag=tag)
+        for tag in tags
+        if tag.pk in stored
+    ]
+    added = [TaggedArticle(content_object=article, tag=tag) for tag in tags if tag.pk not in stored]
+    if added:
+        TaggedArticle.objects.bulk_create(added)
         # bulk_create sends no model signals.
         stories_changed.send(
             sender=TaggedArticle,
             stories=[article.pk],
-            lists={f"list:tag:{tag.pk}" for tag in added},
+            lists={f"list:tag:{tagging.tag_id}" for tagging in added},
         )
+    return kept + added
 
 
 def tags_formfield(db_field, request, admin_site):

@@ -25,10 +25,12 @@ WRITTEN_FIELDS = {"headline", "dek", "hero_caption", "hero_credit", "hero_alt"}
 
 class KeepsTheLanguage:
     """A form sent without a language (an older form, a script) keeps the
-    story's language, rather than failing or resetting it."""
+    story's language, rather than failing, resetting it or counting it changed."""
 
-    def clean_language(self):
-        return self.cleaned_data.get("language") or self.instance.language
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and "language" in self.fields and "language" not in self.data:
+            self.fields["language"].disabled = True
 
 
 class TranslationsMixin:
@@ -40,7 +42,6 @@ class TranslationsMixin:
                 label="Language",
                 choices=languages.choices(),
                 initial=languages.default_language(),
-                required=False,
                 help_text=db_field.help_text,
             )
         field = super().formfield_for_dbfield(db_field, request, **kwargs)

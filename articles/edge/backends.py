@@ -15,7 +15,9 @@ TIMEOUT = 1.0  # seconds, to connect and for each read
 
 
 class PurgeFailed(Exception):
-    pass
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status  # the HTTP status of a refusal; None when nothing answered
 
 
 def batches(keys, size):
@@ -31,7 +33,9 @@ def send(method, url, headers, body=None):
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
-        raise PurgeFailed(f"{method} {url} answered {error.code} {error.reason}") from error
+        raise PurgeFailed(
+            f"{method} {url} answered {error.code} {error.reason}", status=error.code
+        ) from error
     except (OSError, ValueError) as error:  # refused, reset, timed out, a bad URL
         raise PurgeFailed(f"{method} {url}: {error}") from error
 
@@ -102,7 +106,9 @@ class Cloudflare:
             except (ValueError, AttributeError):
                 accepted = False
             if not accepted:
-                raise PurgeFailed(f"POST {self.url} did not report success: {body[:200]!r}")
+                raise PurgeFailed(
+                    f"POST {self.url} did not report success: {body[:200]!r}", status=200
+                )
 
 
 BACKENDS = {"varnish": Varnish, "fastly": Fastly, "cloudflare": Cloudflare}

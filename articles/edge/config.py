@@ -39,6 +39,7 @@ TARGET = {
     "fastly": re.compile(r"[A-Za-z0-9]{8,64}"),
     "cloudflare": re.compile(r"[0-9a-f]{32}"),
 }
+TOKEN = re.compile(r"[!-~]+")  # printable ASCII, no space
 HOST_PORT = re.compile(r"(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?")
 
 
@@ -80,7 +81,19 @@ def parse(purge_url, token="", ttl=""):
     seconds = _ttl(ttl, DEFAULT_TTL_WITH_PURGES if backend != "none" else 0)
     if backend == "none":
         return EdgeConfig("none", seconds)
-    api = parse_qs(parts.query).get("api", [API.get(backend, "")])[0].rstrip("/")
+    query = parse_qs(parts.query, keep_blank_values=True)
+    known = set() if backend == "varnish" else {"api"}
+    if unknown := sorted(set(query) - known):
+        raise ImproperlyConfigured(
+            f"EDGE_PURGE_URL={purge_url!r}: ?{unknown[0]}= is not a setting here; "
+            + ("a Varnish URL takes none." if backend == "varnish" else "only ?api= is.")
+        )
+    if parts.path.strip("/"):
+        raise ImproperlyConfigured(
+            f"EDGE_PURGE_URL={purge_url!r}: {parts.path!r} follows the address; "
+            "purges need no path."
+        )
+    api = query.get("api", [API.get(backend, "")])[0].rstrip("/")
     if backend == "varnish":
         return EdgeConfig("varnish", seconds, hosts=_varnish_hosts(purge_url, parts.netloc))
     if not TARGET[backend].fullmatch(parts.netloc):
@@ -90,7 +103,14 @@ def parse(purge_url, token="", ttl=""):
         raise ImproperlyConfigured(
             f"EDGE_PURGE_URL={purge_url!r} needs EDGE_PURGE_TOKEN: an API token allowed to purge."
         )
-    if urlsplit(api).scheme not in ("http", "https"):
+    if not TOKEN.fullmatch(token.strip()):
+        # It goes in a request header, where a space or a line break cuts it short.
+        raise ImproperlyConfigured(
+            "EDGE_PURGE_TOKEN is not one word of printable characters: "
+            "was more than the token pasted?"
+        )
+    api_parts = urlsplit(api)
+    if api_parts.scheme not in ("http", "https") or not api_parts.hostname:
         raise ImproperlyConfigured(f"EDGE_PURGE_URL={purge_url!r}: ?api= must be an http(s) URL.")
     return EdgeConfig(backend, seconds, target=parts.netloc, token=token.strip(), api=api)
 

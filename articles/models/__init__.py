@@ -34,12 +34,27 @@ __all__ = [
     "TaggedArticle",
     "live",
     "new_article_guid",
+    "story_parts",
+    "story_relations",
 ]
 
 
 def story_parts():
     """Every model built on ``StoryPart``: quotes, and whatever a story type adds."""
     return StoryPart.__subclasses__()
+
+
+def story_relations():
+    """What a story's revision carries with it: the accessors of its bylines,
+    its taggings and its parts."""
+    return [
+        "bylines",
+        "taggedarticle_set",
+        *(
+            part._meta.get_field(part.story_field).remote_field.get_accessor_name()
+            for part in story_parts()
+        ),
+    ]
 
 
 # Revisions (django-reversion): a revision of an article carries its bylines,
@@ -52,14 +67,4 @@ for _model in (Byline, TaggedArticle, *story_parts()):
 reversion.register(Placement)
 reversion.register(Front, follow=["placements"])
 reversion.register(Banner)
-reversion.register(
-    Article,
-    follow=[
-        "bylines",
-        "taggedarticle_set",
-        *(
-            part._meta.get_field(part.story_field).remote_field.get_accessor_name()
-            for part in story_parts()
-        ),
-    ],
-)
+reversion.register(Article, follow=story_relations())

@@ -2,7 +2,7 @@ import math
 import uuid
 
 from django.db import models, transaction
-from django.db.models import F, Max, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Max, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from taggit.managers import TaggableManager
 from ..html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, body_text, clean_body
 from ..pictures.uploads import GeneratedName, SafeImageField
 from ..publishing import roles as workflow
-from .base import ACROSS, DOWN, PlainTextFields, StoredValues, focus_field
+from .base import ACROSS, DOWN, NoLostUpdates, PlainTextFields, StoredValues, focus_field
 from .people import Author
 from .publication import live
 from .quote import ExpertQuote, attributed
@@ -179,7 +179,7 @@ def new_article_guid():
     return f"urn:uuid:{uuid.uuid4()}"
 
 
-class Article(Translatable, PlainTextFields, StoredValues):
+class Article(Translatable, NoLostUpdates, PlainTextFields, StoredValues):
     plain_text_fields = ("headline", "dek", "hero_caption", "hero_credit", "hero_alt", "language")
 
     class Status(models.TextChoices):
@@ -224,10 +224,12 @@ class Article(Translatable, PlainTextFields, StoredValues):
         editable=False,
         help_text="When the headline, standfirst or text last changed while the story was live.",
     )
+    # NoLostUpdates' field, declared again to keep its place among the columns.
     version = models.PositiveIntegerField(
         default=0,
         help_text="Counts saves; a save from an out-of-date copy is refused (no lost updates).",
     )
+    stale_copy = workflow.StaleArticle
 
     hero_image = SafeImageField(upload_to=GeneratedName("heroes"), blank=True)
     hero_caption = models.CharField("caption", max_length=500, blank=True)
@@ -289,19 +291,20 @@ class Article(Translatable, PlainTextFields, StoredValues):
         self.body = clean_body(self.body)
         self.clean_plain_text()
         if self._state.adding:
-            super().save(*args, **kwargs)
-            return
+            return super().save(*args, **kwargs)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "content_updated_at"}
-        loaded_version = self.version
-        try:
-            with transaction.atomic(using=kwargs.get("using")):
-                before = self._claim_version(kwargs.get("using"))
-                self._note_changes_to_live_story(before)
-                super().save(*args, **kwargs)
-        except Exception:
-            self.version = loaded_version  # rolled back: still the copy it was
-            raise
+            kwargs["update_fields"] = {*kwargs["update_fields"], "content_updated_at"}
+        before = self._stored_before_save(kwargs.get("using"))
+        self._note_changes_to_live_story(before)
+        old_address = self._old_address_to_redirect(before)
+        if old_address is None:
+            return super().save(*args, **kwargs)  # NoLostUpdates: the version check
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            ArticleRedirect.objects.remove_for(self.slug)
+            ArticleRedirect.objects.update_or_create(
+                old_slug=old_address, defaults={"article": self}
+            )
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"slug": self.slug})
@@ -348,34 +351,37 @@ class Article(Translatable, PlainTextFields, StoredValues):
         (``quote.Attribution``); uses the prefetch when there is one."""
         return attributed(self.quotes.all())
 
-    def _claim_version(self, using=None):
-        """Move the stored version on by one, but only if it is still the one this
-        copy was loaded with; otherwise someone saved in between and this save
-        would overwrite their work. The conditional UPDATE is atomic, so two
-        saves racing from the same version cannot both win.
+    def _stored_before_save(self, using=None):
+        """What the row holds that this save replaces: the values this copy
+        was loaded with (``StoredValues``), which the version check in the
+        save's UPDATE proves are still the stored ones; read only for a copy
+        not loaded whole. None if the row is gone (the save then fails as stale)."""
+        names = ("slug", "status", "published_at", *self.CONTENT_FIELDS)
+        stored = getattr(self, "stored_values", {})
+        if all(name in stored for name in names):
+            return {name: stored[name] for name in names}
+        return type(self)._base_manager.db_manager(using).filter(pk=self.pk).values(*names).first()
 
-        Returns the stored values the save is about to replace."""
-        stored = type(self)._base_manager.db_manager(using).filter(pk=self.pk)
-        if not stored.filter(version=self.version).update(version=F("version") + 1):
-            raise workflow.StaleArticle(self)
-        self.version += 1
-        return stored.values("slug", "status", "published_at", *self.CONTENT_FIELDS).get()
-
-    def _note_changes_to_live_story(self, before):
-        was_live = (
-            before["status"] == self.Status.PUBLISHED
+    @staticmethod
+    def _was_live(before):
+        return (
+            before is not None
+            and before["status"] == Article.Status.PUBLISHED
             and before["published_at"] is not None
             and before["published_at"] <= timezone.now()
         )
-        if not was_live:
-            return
-        if any(getattr(self, field) != before[field] for field in self.CONTENT_FIELDS):
+
+    def _note_changes_to_live_story(self, before):
+        if self._was_live(before) and any(
+            getattr(self, field) != before[field] for field in self.CONTENT_FIELDS
+        ):
             self.content_updated_at = timezone.now()
-        if self.slug != before["slug"]:
-            ArticleRedirect.objects.remove_for(self.slug)
-            ArticleRedirect.objects.update_or_create(
-                old_slug=before["slug"], defaults={"article": self}
-            )
+
+    def _old_address_to_redirect(self, before):
+        """The slug a live story is leaving: it keeps answering there with a 301."""
+        if self._was_live(before) and self.slug != before["slug"]:
+            return before["slug"]
+        return None
 
     def has_byline_of(self, user):
         return self.pk is not None and self.bylines.filter(author__user=user).exists()

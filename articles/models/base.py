@@ -1,6 +1,5 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
-from django.db.models import F
+from django.db import models, router, transaction
 from django.db.models.fields.files import FieldFile
 
 from ..html import clean_name, clean_text
@@ -31,6 +30,43 @@ class StoredValues(models.Model):
             if field.is_relation and field.is_cached(self) and getattr(self, field.name)
         }
         super().clean_fields(exclude={*(exclude or ()), *fetched})
+
+    def validate_unique(self, exclude=None):
+        # A unique value unchanged since the row was loaded is still unique: the
+        # database's constraint holds it for this row. Asking again costs a
+        # query per unique field (a story's slug on every save of its form).
+        # Fields that are also unique together with others are still asked.
+        stored = getattr(self, "stored_values", {})
+        together = {name for fields in self._meta.unique_together for name in fields} | {
+            name
+            for constraint in self._meta.constraints
+            for name in getattr(constraint, "fields", ())
+        }
+        unchanged = {
+            field.name
+            for field in self._meta.concrete_fields
+            if field.unique
+            and not field.primary_key
+            and field.name not in together
+            and field.attname in stored
+            and stored[field.attname] == getattr(self, field.attname)
+        }
+        super().validate_unique(exclude={*(exclude or ()), *unchanged})
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using, fields, from_queryset)
+        # What was just read is what is stored now: a save after a refresh
+        # compares with that, not with what was loaded before it.
+        read = None if fields is None else set(fields)
+        self.stored_values = {
+            **getattr(self, "stored_values", {}),
+            **{
+                field.attname: _column_value(self.__dict__[field.attname])
+                for field in self._meta.concrete_fields
+                if field.attname in self.__dict__
+                and (read is None or {field.name, field.attname} & read)
+            },
+        }
 
     def remember_stored_values(self):
         """After a save: what is stored now is what this instance holds."""
@@ -102,13 +138,20 @@ class StoryPart(PlainTextFields, StoredValues):
 class NoLostUpdates(models.Model):
     """A ``version`` that every save moves on by one, and only from the version
     the saved copy was loaded with: a save from a copy someone else saved
-    after it was loaded raises ``StaleCopy`` instead of overwriting their work.
-    (``Article`` keeps the same rule in its own ``save()``.)"""
+    after it was loaded raises ``stale_copy`` instead of overwriting their work.
+    Stories and fronts both keep this rule, here.
+
+    The check rides on the save's own UPDATE (``... WHERE id = %s AND version
+    = <loaded>``, the way django-concurrency does it): an UPDATE is atomic, so
+    of two saves racing from one version one wins, and the check costs no
+    query of its own."""
 
     version = models.PositiveIntegerField(
         default=0,
         help_text="Counts saves; a save from an out-of-date copy is refused (no lost updates).",
     )
+
+    stale_copy = StaleCopy  # what a save from an out-of-date copy raises
 
     class Meta:
         abstract = True
@@ -119,20 +162,41 @@ class NoLostUpdates(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         loaded_version = self.version
+        self.version = loaded_version + 1
+        self._version_loaded = loaded_version
+        connection = transaction.get_connection(
+            kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        )
+        doomed = connection.in_atomic_block and connection.needs_rollback
         try:
-            with transaction.atomic(using=kwargs.get("using")):
-                self._claim_version(kwargs.get("using"))
-                super().save(*args, **kwargs)
-        except Exception:
-            self.version = loaded_version  # rolled back: still the copy it was
+            super().save(*args, **kwargs)
+        except StaleCopy:
+            self.version = loaded_version
+            if connection.in_atomic_block and not doomed:
+                # Django marks the transaction for rollback on any error in a
+                # save; this UPDATE matched no row and wrote nothing, so the
+                # caller's transaction may go on (an action moves the next story).
+                transaction.set_rollback(False, using=connection.alias)
             raise
+        except Exception:
+            self.version = loaded_version  # not written: still the copy it was
+            raise
+        finally:
+            del self._version_loaded
 
-    def _claim_version(self, using=None):
-        # A conditional UPDATE is atomic: of two saves racing from one version, one wins.
-        stored = type(self)._base_manager.db_manager(using).filter(pk=self.pk)
-        if not stored.filter(version=self.version).update(version=F("version") + 1):
-            raise StaleCopy(self)
-        self.version += 1
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        # Django's hook for the UPDATE of a save. Raw saves (django-reversion
+        # writing an old revision back) come here without a loaded version.
+        loaded_version = getattr(self, "_version_loaded", None)
+        if loaded_version is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        base_qs = base_qs.filter(version=loaded_version)
+        if not super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update):
+            # Not "no row, so INSERT it", as Django would go on: the row moved on,
+            # or was deleted, since this copy was loaded.
+            self.version = loaded_version
+            raise self.stale_copy(self)
+        return True
 
 
 def focus_field(verbose_name, help_text):

@@ -91,14 +91,17 @@ class Tag(PlainTextFields, TagBase):
         return slug
 
     @classmethod
-    def check_new_names(cls, names, *, ignoring=()):
+    def check_new_names(cls, names, *, ignoring=(), known=None):
         """Return ``{name: slug}`` for new tags called ``names``, or raise
         ``ValidationError`` naming each that cannot be one: too long, nothing to
         make an address from, too close to an existing tag (other than those in
         ``ignoring``) or to another of ``names``. One query, however many names.
 
         Names are judged, and returned, as they will be stored: without markup,
-        so "<b>OSLO</b>" is too close to "Oslo"."""
+        so "<b>OSLO</b>" is too close to "Oslo".
+
+        ``known``: when the caller has read them already, every tag sharing a
+        name (in any case) or an address with one of ``names``; spares the query."""
         max_length = cls._meta.get_field("name").max_length
         errors, slugs = [], {}
         for name in map(clean_name, names):
@@ -138,11 +141,14 @@ class Tag(PlainTextFields, TagBase):
             same_name = models.Q()
             for name in slugs:
                 same_name |= models.Q(name__iexact=name)
-            existing = list(
-                cls.objects.exclude(pk__in=[tag.pk for tag in ignoring]).filter(
-                    same_name | models.Q(slug__in=slugs.values())
+            if known is not None:
+                existing = [tag for tag in known if tag not in ignoring]
+            else:
+                existing = list(
+                    cls.objects.exclude(pk__in=[tag.pk for tag in ignoring]).filter(
+                        same_name | models.Q(slug__in=slugs.values())
+                    )
                 )
-            )
             for name, slug in slugs.items():
                 clash = next(
                     (tag for tag in existing if tag.name.lower() == name.lower()), None

@@ -19,6 +19,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from django.db import connection
+from django.db.models import Value
 
 from ..html import body_text
 from ..models import Article, Byline, TaggedArticle
@@ -29,7 +30,7 @@ MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 20
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-# Stories re-indexed per round: three queries to read them, one or two to write.
+# Stories re-indexed per round: one query to read them, one or two to write.
 INDEX_BATCH = 500
 
 _ENGINES = {"postgresql": postgres, "sqlite": sqlite}
@@ -71,22 +72,48 @@ class Document(NamedTuple):
 
 
 def documents(article_ids):
-    """The documents of those of these stories that exist, in three queries."""
-    # Plain values, not model instances: a tag merge re-indexes thousands.
-    tags, bylines = defaultdict(list), defaultdict(list)
-    tagged = TaggedArticle.objects.filter(content_object_id__in=article_ids).order_by("pk")
-    for article_id, name in tagged.values_list("content_object_id", "tag__name"):
-        tags[article_id].append(name)
-    in_order = Byline.objects.filter(article_id__in=article_ids).order_by("position", "pk")
-    for article_id, name in in_order.values_list("article_id", "author__name"):
-        bylines[article_id].append(name)
-    stories = Article.objects.filter(pk__in=article_ids)
-    rows = stories.values_list("pk", "headline", "dek", "body", "language")
+    """The documents of those of these stories that exist, in one query."""
+    # Plain values, not model instances: a tag merge re-indexes thousands. The
+    # stories, their tags and their bylines come as rows of one shape, (story,
+    # kind, position, pk, text, text, text, language), sorted here: tags in the order they
+    # were added, bylines in byline order.
+    blank = Value("")
+    stories = (
+        Article.objects.filter(pk__in=article_ids)
+        .order_by()
+        .values_list("pk", Value("story"), Value(0), "pk", "headline", "dek", "body", "language")
+    )
+    tags = (
+        TaggedArticle.objects.filter(content_object_id__in=article_ids)
+        .order_by()
+        .values_list(
+            "content_object_id", Value("tag"), Value(0), "pk", "tag__name", blank, blank, blank
+        )
+    )
+    bylines = (
+        Byline.objects.filter(article_id__in=article_ids)
+        .order_by()
+        .values_list(
+            "article_id", Value("byline"), "position", "pk", "author__name", blank, blank, blank
+        )
+    )
+    parts = {"story": {}, "tag": defaultdict(list), "byline": defaultdict(list)}
+    for article_id, kind, _, _, *text in sorted(stories.union(tags, bylines, all=True)):
+        if kind == "story":
+            parts["story"][article_id] = text
+        else:
+            parts[kind][article_id].append(text[0])
     return [
         Document(
-            pk, headline, dek, body_text(body), " ".join(tags[pk]), " ".join(bylines[pk]), language
+            pk,
+            headline,
+            dek,
+            body_text(body),
+            " ".join(parts["tag"][pk]),
+            " ".join(parts["byline"][pk]),
+            language,
         )
-        for pk, headline, dek, body, language in rows
+        for pk, (headline, dek, body, language) in parts["story"].items()
     ]
 
 

@@ -55,12 +55,15 @@ def search(articles, text, words):
 
 
 def write(documents, replacing=()):
-    """Store these documents, first dropping the rows of the stories in
-    ``replacing`` (FTS5 has no upsert)."""
+    """Store these documents, each over its story's row (FTS5 takes REPLACE on
+    the rowid), and drop the rows of the stories in ``replacing`` that have
+    none: they were deleted."""
+    gone = set(replacing) - {doc.article_id for doc in documents}
     with connection.cursor() as cursor:
-        cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in replacing])
+        if gone:
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in gone])
         cursor.executemany(
-            f"INSERT INTO {FTS_TABLE} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",
+            f"INSERT OR REPLACE INTO {FTS_TABLE} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",
             [(doc.article_id, *(plain_letters(part) for part in doc[1:6])) for doc in documents],
         )
 

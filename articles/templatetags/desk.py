@@ -20,10 +20,14 @@ def desk_dashboard(context):
     }
 
 
-@register.inclusion_tag("admin/articles/desk_health.html")
-def desk_health():
-    """A line above the desk for each service the site cannot reach now."""
-    return {"unreachable": [*unreachable_caches(), *unreachable_edges()]}
+@register.inclusion_tag("admin/articles/desk_health.html", takes_context=True)
+def desk_health(context):
+    """A line above the desk for each service the site cannot reach now, and
+    for edge purges the worker has not got through."""
+    return {
+        "unreachable": [*unreachable_caches(), *unreachable_edges()],
+        "edge_purges": dashboard.edge_purge_warning(context["request"].user),
+    }
 
 
 @register.inclusion_tag("admin/articles/desk_translations.html", takes_context=True)

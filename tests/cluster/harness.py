@@ -15,8 +15,8 @@ from http.client import HTTPConnection
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from tests.edge.harness import Gunicorn, request
-from tests.faults.harness import CHECKOUT, manage, site_environment
+from tests.edge.harness import request
+from tests.faults.harness import CHECKOUT, Gunicorn, manage, site_environment
 
 TIME_ZONE = ZoneInfo("Europe/London")  # the site's default TIME_ZONE: the form's boxes
 

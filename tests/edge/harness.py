@@ -12,7 +12,7 @@ import sys
 from http.client import HTTPConnection
 from pathlib import Path
 
-from tests.faults.harness import CHECKOUT, VENV_BIN, free_port, wait_for_port
+from tests.faults.harness import CHECKOUT, free_port, wait_for_port
 
 HERE = Path(__file__).resolve().parent
 DEPLOY = CHECKOUT / "deploy" / "varnish"
@@ -105,59 +105,38 @@ class Varnish:
                 self.process.wait(5)
         self.log.close()
 
-
-class Gunicorn:
-    """The site with 2 workers and an access log (to count what reached it),
-    run from ``cwd`` (the checkout unless a node has its own folder)."""
-
-    def __init__(self, env, workdir, cwd=CHECKOUT):
-        self.env, self.cwd = env, cwd
-        self.port = free_port()
-        self.access_log = workdir / "access.log"
-        self.log_path = workdir / "gunicorn.log"
-        self.process = None
-
-    def start(self):
-        self.log = open(self.log_path, "ab")  # noqa: SIM115 (open for the server's life)
-        self.process = subprocess.Popen(
-            [
-                VENV_BIN / "gunicorn",
-                "newsroom.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
-                "--timeout",
-                "30",
-                "--graceful-timeout",
-                "5",
-                "--access-logfile",
-                str(self.access_log),
-                "--error-logfile",
-                "-",
-            ],  # fmt: skip
-            cwd=self.cwd,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+    def admin(self, *command):
+        """A ``varnishadm`` command to the running varnishd."""
+        varnishadm = shutil.which("varnishadm") or "/usr/bin/varnishadm"
+        done = subprocess.run(
+            [varnishadm, "-n", str(self.name), *command],
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
-        wait_for_port(self.port)
+        assert done.returncode == 0, f"varnishadm {' '.join(command)}: {done.stdout}{done.stderr}"
 
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        if self.process:
-            self.log.close()
+    def refuse_purges(self):
+        """Switch, keeping every cached page, to the shipped VCL with a purgers
+        ACL that admits no one: each purge is refused with a 403, as an edge
+        whose ACL or credentials are wrong refuses it. A stopped varnishd would
+        not do: it starts again empty, so any page would be fresh."""
+        backends = (self.vcl_dir / "newsroom-backends.vcl").read_text()
+        acl = re.search(r"^acl purgers \{\n.*?^\}\n", backends, re.M | re.S)
+        assert acl, "newsroom-backends.vcl no longer declares acl purgers"
+        (self.vcl_dir / "refusing-backends.vcl").write_text(
+            backends.replace(acl[0], 'acl purgers {\n    "192.0.2.1";\n}\n')
+        )
+        refusing = self.vcl_dir / "refusing.vcl"
+        main = (DEPLOY / "newsroom.vcl").read_text()
+        refusing.write_text(main.replace('include "newsroom-backends.vcl";',
+                                         'include "refusing-backends.vcl";'))  # fmt: skip
+        self.admin("vcl.load", "refusing", str(refusing))
+        self.admin("vcl.use", "refusing")
 
-    def requests_for(self, path):
-        """How many requests for ``path`` reached the site."""
-        needle = f'"GET {path} HTTP/'
-        return sum(needle in line for line in self.access_log.read_text().splitlines())
+    def take_purges(self):
+        """Back to the VCL varnishd started with (its purgers ACL admits 127.0.0.1)."""
+        self.admin("vcl.use", "boot")
 
 
 class Writer:

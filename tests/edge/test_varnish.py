@@ -4,7 +4,8 @@ the site's own after-commit hook (EDGE_PURGE_URL=varnish://…).
 
 Readers' pages are kept and shared; staff and previews pass; an edit purges
 exactly the pages showing the story; a scheduled story appears at its time;
-a stopped site is covered by stale copies. The figures (publish → fresh at
+a stopped site is covered by stale copies; a purge Varnish refused is
+retried by the task worker. The figures (publish → fresh at
 the edge, throughput against a static file through the same Varnish) are
 printed: run with ``-s``.
 
@@ -23,14 +24,13 @@ from types import SimpleNamespace
 import pytest
 
 from tests.edge.harness import (
-    Gunicorn,
     Varnish,
     Writer,
     percentile,
     request,
     wrk,
 )
-from tests.faults.harness import CHECKOUT, Redis, manage, site_environment
+from tests.faults.harness import CHECKOUT, Gunicorn, Redis, manage, site_environment
 
 FIGURES = {}
 VARNISHD = Path("/usr/sbin/varnishd")  # Debian's, outside a non-root PATH
@@ -61,6 +61,7 @@ def edge(tmp_path_factory):
             site=site,
             varnish=varnish,
             writer=writer,
+            env=env,
             info=writer("info"),
             static="/static/" + manifest["paths"]["articles/site.css"],
         )
@@ -202,6 +203,52 @@ def test_an_edit_purges_exactly_the_pages_that_show_the_story(edge):
             assert headline in fresh.text, path
     for path in others:
         assert get(edge, path).edge == "hit", path
+    edge.info["story"]["headline"] = headline
+
+
+def test_a_purge_varnish_refused_waits_on_the_queue_and_the_worker_gets_it_through(edge):
+    """With a worker (TASKS_BACKEND=database): Varnish refuses purges; an
+    editor's save returns as usual and leaves its purge on the queue; the
+    worker's try is refused and the edge keeps serving the old page; once
+    Varnish takes purges again the worker's retry makes the page fresh."""
+    story = edge.info["story"]
+    pages = [story["story"], "/", story["section"]]
+    queued_env = {**edge.env, "TASKS_BACKEND": "database"}
+    editor = Writer(queued_env)
+
+    def worker():
+        manage(CHECKOUT, queued_env, "db_worker", "--batch", "--no-reload",
+               "--no-startup-delay", "--verbosity", "0")  # fmt: skip
+        return editor("purge_jobs")["jobs"][-1]
+
+    try:
+        before = {path: kept(edge, path).body for path in pages}
+        edge.varnish.refuse_purges()
+        headline = f"Edited while the edge refused {uuid.uuid4().hex[:6]}"
+        started = time.monotonic()
+        reply = editor("edit", pk=story["pk"], headline=headline)
+        assert time.monotonic() - started < 1.0  # the save asked no edge
+        job = editor("purge_jobs")["jobs"][-1]
+        assert (job["status"], job["tries"]) == ("READY", 0)
+        assert f"article:{story['pk']}" in job["keys"] and reply["pending"] == []
+
+        job = worker()
+        assert (job["status"], job["tries"]) == ("READY", 1)
+        assert job["error"] == "articles.edge.backends.PurgeFailed"
+        for path in pages:  # refused: the edge still serves its old copy
+            served = get(edge, path)
+            assert (served.edge, served.body) == ("hit", before[path]), path
+
+        edge.varnish.take_purges()
+        assert editor("retry_now")["due"] == 1
+        job = worker()
+        assert (job["status"], job["tries"]) == ("SUCCESSFUL", 2)
+        for path in pages:
+            fresh = get(edge, path)
+            assert fresh.edge == "miss" and headline in fresh.text, path
+    finally:
+        edge.varnish.take_purges()
+        editor.stop()
     edge.info["story"]["headline"] = headline
 
 

@@ -5,7 +5,9 @@ the admin would, so that each write's after-commit hook purges Varnish.
 It reads one JSON command a line on stdin and answers one JSON line on
 stdout: ``{"command": "edit", "pk": 3, "headline": "…"}`` →
 ``{"ok": true, "returned_at": …, "pending": []}``. ``returned_at`` is when the
-save returned (``time.time()``), ``pending`` the edge keys not yet purged.
+save returned (``time.time()``), ``pending`` the edge keys not yet purged by
+this process (tasks run at once). With ``TASKS_BACKEND=database`` the purges
+wait on the queue instead: ``purge_jobs`` lists them.
 """
 
 import json
@@ -24,8 +26,9 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django_tasks_db.models import DBTaskResult  # noqa: E402
 
-from articles import edge  # noqa: E402
+from articles import edge, tasks  # noqa: E402
 from articles.models import Article, Byline  # noqa: E402
 from articles.publishing.preview import preview_url  # noqa: E402
 
@@ -114,6 +117,28 @@ def _create(command, model, at):
     return story
 
 
+def purge_jobs(_):
+    """The edge purges on the queue (TASKS_BACKEND=database), oldest first."""
+    jobs = DBTaskResult.objects.filter(task_path=tasks.purge_edge.module_path)
+    return {
+        "jobs": [
+            {
+                "status": job.status,
+                "tries": len(job.worker_ids),
+                "error": job.exception_class_path,
+                "keys": job.args_kwargs["args"][0],
+            }
+            for job in jobs.order_by("enqueued_at")
+        ]
+    }
+
+
+def retry_now(_):
+    """The waiting purges' retries come due: the worker's next run takes them."""
+    waiting = DBTaskResult.objects.filter(task_path=tasks.purge_edge.module_path, status="READY")
+    return {"due": waiting.update(run_after=timezone.now())}
+
+
 def staff(command):
     user, _ = get_user_model().objects.get_or_create(
         username=command["username"], defaults={"is_staff": True, "is_superuser": True}
@@ -123,7 +148,14 @@ def staff(command):
     return {}
 
 
-COMMANDS = {"info": info, "edit": edit, "publish": publish, "staff": staff}
+COMMANDS = {
+    "info": info,
+    "edit": edit,
+    "publish": publish,
+    "staff": staff,
+    "purge_jobs": purge_jobs,
+    "retry_now": retry_now,
+}
 
 
 def main():

@@ -204,12 +204,16 @@ def manage(source, env, *args):
     return result.stdout
 
 
-class Site:
-    """gunicorn with 2 workers and the production settings; its log is a file."""
+class Gunicorn:
+    """The site under gunicorn with 2 workers and the production settings, run
+    from ``cwd`` (the checkout unless a node, or an older tree, has its own
+    folder). Its error log and its access log (to count what reached it) are
+    files in ``workdir``. The fault, edge and cluster tests all start it."""
 
-    def __init__(self, source, env, workdir):
-        self.source, self.env = source, env
+    def __init__(self, env, workdir, cwd=CHECKOUT):
+        self.env, self.cwd = env, cwd
         self.port = free_port()
+        self.access_log = workdir / "access.log"
         self.log_path = workdir / "gunicorn.log"
         self.process = None
 
@@ -231,10 +235,12 @@ class Site:
                 "30",
                 "--graceful-timeout",
                 "5",
+                "--access-logfile",
+                str(self.access_log),
                 "--error-logfile",
                 "-",
             ],  # fmt: skip
-            cwd=self.source,
+            cwd=self.cwd,
             env=self.env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -249,7 +255,8 @@ class Site:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
-        self.log.close()
+        if self.process and not self.log.closed:
+            self.log.close()
 
     def log_size(self):
         return self.log_path.stat().st_size
@@ -262,6 +269,11 @@ class Site:
     def get(self, path, timeout=5.0):
         with urllib.request.urlopen(self.base + path, timeout=timeout) as response:
             return response.status, response.read().decode(), dict(response.headers)
+
+    def requests_for(self, path):
+        """How many requests for ``path`` reached the site."""
+        needle = f'"GET {path} HTTP/'
+        return sum(needle in line for line in self.access_log.read_text().splitlines())
 
 
 # --- Readers ----------------------------------------------------------------------

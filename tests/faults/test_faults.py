@@ -30,11 +30,11 @@ import pytest
 from tests.faults.harness import (
     CHECKOUT,
     HERE,
+    Gunicorn,
     Load,
     Outcome,
     Postgres,
     Redis,
-    Site,
     Writer,
     manage,
     postgres_bindir,
@@ -55,7 +55,7 @@ BEFORE, AFTER = 2.0, 4.0  # seconds of load around the fault
 class Stack:
     redis: Redis
     postgres: Postgres
-    site: Site
+    site: Gunicorn
     env: dict
     paths: list
     slug: str  # the story the writer saves
@@ -89,7 +89,7 @@ def stack(tmp_path_factory):
         manage(SOURCE, env, "migrate", "--noinput")
         manage(SOURCE, env, "load_demo")
         manage(SOURCE, env, "collectstatic", "--noinput", "--verbosity", "0")
-        site = Site(SOURCE, env, workdir)
+        site = Gunicorn(env, workdir, cwd=SOURCE)
         site.start()
         paths = reader_paths(site)
         yield Stack(redis, postgres, site, env, paths, slug=paths[1].strip("/").split("/")[-1])

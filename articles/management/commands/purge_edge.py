@@ -32,6 +32,8 @@ class Command(BaseCommand):
         config = edge_config()
         if not config.purges:
             raise CommandError("EDGE_PURGE_URL is none://: there is no edge to purge.")
-        if not edge.send(names, soft=not options["hard"]):
-            raise CommandError(f"{config.describe()} did not take the purge (see the log above).")
+        try:
+            edge.send(names, soft=not options["hard"])
+        except edge.PurgeFailed as error:
+            raise CommandError(f"{config.describe()} did not take the purge: {error}") from error
         self.stdout.write(f"Purged {' '.join(names)} from {config.describe()}.")
