@@ -31,29 +31,17 @@ def _version_keys(article):
     return {versions_key(root) for root in roots if root is not None}
 
 
-# What the other versions' pages show of a story: its address, its headline
-# (JSON-LD), whether it is live, its language and its link.
-SHOWN_TO_OTHER_VERSIONS = (
-    "slug",
-    "headline",
-    "status",
-    "published_at",
-    "language",
-    "translation_of_id",
-)
-
-
 def _story_saved(sender, instance, created=False, raw=False, **kwargs):
+    # A version's own save stamps its story key, which every page of its
+    # versions declares; only a new link (a version the other pages did not
+    # know) needs the family's key.
     if raw:
         return
     stored = getattr(instance, "stored_values", {})
-    # Only published versions (live or scheduled) are named to readers.
-    published = Article.Status.PUBLISHED in (instance.status, stored.get("status"))
-    changed = created or any(
+    if (created and instance.translation_of_id) or any(
         name in stored and stored[name] != getattr(instance, name)
-        for name in SHOWN_TO_OTHER_VERSIONS
-    )
-    if published and changed:
+        for name in ("translation_of_id", "language")
+    ):
         changes.record(keys=_version_keys(instance))
 
 
@@ -69,7 +57,7 @@ def _original_deleting(sender, instance, **kwargs):
 
 
 def _original_deleted(sender, instance, **kwargs):
-    changes.record(keys=_version_keys(instance))
+    # Its versions' pages declared its story key, which the deletion stamps.
     orphans = getattr(instance, "orphaned_translation_ids", ())
     if not orphans:
         return

@@ -20,6 +20,7 @@ from .models import (
 )
 from .models.article import bylines_in_order
 from .pagecache import dependencies
+from .pagecache.dependencies import story_key
 from .pagecache.pages import CachedPageMixin
 from .pictures import share_card
 from .publishing import preview
@@ -74,8 +75,13 @@ class ArticleDetailView(CachedPageMixin, preview.PreviewMixin, DetailView):
         return Article.objects.visible_to(self.request.user).for_page()
 
     def get_dependencies(self, context):
-        # Its language switch and hreflang links show the story's other versions.
-        versions = dependencies.Dependencies(frozenset({versions_key(self.object.original_id)}))
+        # Its language switch and hreflang links show the story's versions: each
+        # one's save stamps its own key; one scheduled to go live changes the page then.
+        family = self.object.versions
+        keys = {versions_key(self.object.original_id), *(story_key(v.pk) for v in family)}
+        versions = dependencies.Dependencies(
+            frozenset(keys), is_list=any(v.is_scheduled for v in family)
+        )
         return dependencies.story_page(self.object) | versions
 
     def get(self, request, *args, **kwargs):

@@ -368,3 +368,14 @@ def test_a_correction_on_the_original_offers_to_be_carried_to_its_translations(
     page = superuser_client.get(change_url(english)).content.decode()
     assert "The original was corrected after this translation was last saved" in page
     assert "كان التاريخ خاطئاً." in page
+
+
+def test_publishing_a_translation_refreshes_its_originals_cached_page(client, original):
+    english = make_article(language="en", translation_of=original, status=Article.Status.DRAFT)
+    client.get(original.get_absolute_url())
+    assert client.get(original.get_absolute_url())["X-Cache"] == "hit"
+    english.status = Article.Status.PUBLISHED
+    english.save()
+    page = client.get(original.get_absolute_url())
+    assert page["X-Cache"] == "miss"
+    assert f'href="{english.get_absolute_url()}" hreflang="en"' in page.content.decode()

@@ -153,18 +153,21 @@ class Translatable(models.Model):
         return type(self).objects.filter(Q(pk=root) | Q(translation_of_id=root))
 
     @cached_property
-    def live_versions(self):
-        """The versions readers can read (this one included when live), the
-        original first: one query, for hreflang links and the language switch."""
+    def versions(self):
+        """Every version in any state, this one included, the original first:
+        one query. The story page declares each (``articles/views.py``)."""
         if self.pk is None:
             return []
-        versions = (
-            self.family()
-            .published()
-            .only("pk", "slug", "language", "headline", "translation_of_id")
-            .order_by("translation_of_id", "language")
+        versions = self.family().only(
+            "pk", "slug", "language", "headline", "translation_of_id", "status", "published_at"
         )
         return sorted(versions, key=lambda v: (v.translation_of_id is not None, v.language))
+
+    @property
+    def live_versions(self):
+        """The versions readers can read (this one included when live), the
+        original first: for hreflang links and the language switch."""
+        return [version for version in self.versions if version.is_published]
 
     @property
     def other_live_versions(self):
