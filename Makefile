@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test lint format migrate demo serve clean bench bench-edge bench-scale explain
+.PHONY: run test install install-test lint format migrate demo serve clean bench bench-edge bench-scale explain messages
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -54,6 +54,11 @@ format: install-test
 test: install-test lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The words around a story in each language (locale/*/LC_MESSAGES/django.po),
+# compiled to the .mo files the site reads; needs GNU gettext's msgfmt.
+messages: install
+	$(PY) manage.py compilemessages --locale ar --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) .pytest_cache

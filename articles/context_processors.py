@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from . import languages
 from .models import Section
 from .pagecache.stamps import shown_banner
 
@@ -12,5 +13,8 @@ def site(request):
     return {
         "site_name": settings.NEWSROOM_SITE_NAME,
         "nav_sections": Section.objects.only("name", "slug"),
+        "site_language": languages.default_language(),
+        "site_direction": languages.direction(languages.default_language()),
+        "site_editions": languages.editions(),
         "breaking_news": SimpleLazyObject(lambda: shown_banner(timezone.now())),
     }

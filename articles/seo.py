@@ -82,7 +82,7 @@ def news_article(article, request, *, image_urls=(), corrections=()):
         "url": url,
         "headline": article.headline,
         "description": article.dek,
-        "inLanguage": settings.NEWSROOM_LANGUAGE,
+        "inLanguage": article.language,
         "datePublished": iso_datetime(article.published_at),
         "dateModified": iso_datetime(date_modified(article, corrections)),
         "author": [person(author, request, author.role) for author in article.ordered_bylines()],
@@ -91,6 +91,7 @@ def news_article(article, request, *, image_urls=(), corrections=()):
     }
     if article.section:
         data["articleSection"] = article.section.name
+    data.update(translation_metadata(article, request))
     if image_urls:
         data["image"] = list(image_urls)
     if corrections:
@@ -173,3 +174,31 @@ def expert_profile_page(expert, request, *, image_url=None):
     if expert.link:
         about["sameAs"] = [expert.link]
     return _profile_page(about, expert, image_url)
+
+
+def translation_metadata(article, request):
+    """A story's translators (``translator``) and its live versions in other
+    languages: the original it translates (``translationOfWork``) or, for an
+    original, its translations (``workTranslation``)."""
+    data = {}
+    if translators := article.translators:
+        data["translator"] = [person(someone, request) for someone in translators]
+
+    def work(version):
+        url = request.build_absolute_uri(version.get_absolute_url())
+        return {
+            "@type": "NewsArticle",
+            "@id": url,
+            "url": url,
+            "headline": version.headline,
+            "inLanguage": version.language,
+        }
+
+    others = article.other_live_versions
+    if article.is_translation:
+        original = [version for version in others if version.pk == article.translation_of_id]
+        if original:
+            data["translationOfWork"] = work(original[0])
+    elif others:
+        data["workTranslation"] = [work(version) for version in others]
+    return data

@@ -13,6 +13,7 @@ from django.db.models import Exists, Func, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from . import languages
 from .models import Article, Author, Byline, Expert, ExpertQuote, Section, Tag, TaggedArticle, live
 from .models.article import OWNER_PATHS
 from .seo import iso_datetime
@@ -83,16 +84,19 @@ class ArticleSitemap(Sitemap):
 
 
 class FrontPagesSitemap(Sitemap):
-    """The front page and the authors index: they change with every story."""
+    """The front page, the authors index and, on a site in several languages,
+    each language's edition (``/ar/``): they change with every story."""
 
     changefreq = "hourly"
     priority = 1.0
 
     def items(self):
-        return ["articles:home", "articles:authors"]
+        editions = [("articles:edition", (code,)) for code, _, _ in languages.editions()]
+        return [("articles:home", ()), ("articles:authors", ()), *editions]
 
-    def location(self, name):
-        return reverse(name)
+    def location(self, page):
+        name, args = page
+        return reverse(name, args=args)
 
     def lastmod(self, name):
         return self.get_latest_lastmod()
@@ -182,20 +186,21 @@ class GoogleNewsSitemap(Sitemap):
             Article.objects.published()
             .filter(published_at__gte=timezone.now() - NEWS_MAX_AGE)
             .newest_first()
-            .only("slug", "headline", "published_at", "updated_at")[:NEWS_MAX_URLS]
+            .only("slug", "headline", "language", "published_at", "updated_at")[:NEWS_MAX_URLS]
         )
 
     def lastmod(self, article):
         return article.modified_at
 
     def get_urls(self, page=1, site=None, protocol=None):
-        publication = {
-            "name": settings.NEWSROOM_SITE_NAME,
-            "language": settings.NEWSROOM_LANGUAGE,
-        }
         urls = super().get_urls(page=page, site=site, protocol=protocol)
         for url in urls:
-            url["publication"] = publication
+            # Each story in its own language: Google News counts the site
+            # in each language as a publication of its own.
+            url["publication"] = {
+                "name": settings.NEWSROOM_SITE_NAME,
+                "language": url["item"].language,
+            }
             url["publication_date"] = iso_datetime(url["item"].published_at)
         return urls
 

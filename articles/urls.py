@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import feeds, views, views_live
+from . import editions, feeds, views, views_live
 from .interchange.views import ArticleNinjsView
 from .pagecache.dependencies import SITEMAPS as SITEMAP_DEPENDENCIES
 from .pagecache.pages import cached_for_readers
@@ -56,4 +56,6 @@ urlpatterns = [
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
     path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="preview"),
     path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
+    # The language editions, /ar/ and the like: last, so no other page is taken for one.
+    *editions.urlpatterns,
 ]

@@ -20,10 +20,12 @@ from .models import (
 )
 from .models.article import bylines_in_order
 from .pagecache import dependencies
+from .pagecache.dependencies import story_key
 from .pagecache.pages import CachedPageMixin
 from .pictures import share_card
 from .publishing import preview
 from .search import MAX_QUERY_LENGTH, search
+from .translations import versions_key
 from .views_live import LiveStoryMixin
 
 
@@ -74,7 +76,14 @@ class ArticleDetailView(CachedPageMixin, preview.PreviewMixin, LiveStoryMixin, D
         return Article.objects.visible_to(self.request.user).for_page()
 
     def get_dependencies(self, context):
-        return dependencies.story_page(self.object) | self.live_dependencies(context)
+        # Its language switch and hreflang links show the story's versions: each
+        # one's save stamps its own key; one scheduled to go live changes the page then.
+        family = self.object.versions
+        keys = {versions_key(self.object.original_id), *(story_key(v.pk) for v in family)}
+        versions = dependencies.Dependencies(
+            frozenset(keys), is_list=any(v.is_scheduled for v in family)
+        )
+        return dependencies.story_page(self.object) | versions | self.live_dependencies(context)
 
     def get(self, request, *args, **kwargs):
         try:

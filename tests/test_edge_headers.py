@@ -77,6 +77,7 @@ def test_a_story_page_carries_what_it_shows_as_surrogate_keys_on_a_miss_and_a_hi
         f"au{author.pk}",
         f"e{expert.pk}",
         f"t{tag.pk}",
+        f"v{story.pk}",  # its versions in other languages (none yet)
     }
     for state in ("miss", "hit"):
         response = client.get(story.get_absolute_url())

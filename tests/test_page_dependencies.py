@@ -38,6 +38,8 @@ def site():
     )
     draft = make_article(status=Article.Status.DRAFT, authors=[author])
     LiveCoverage.objects.create(article=article)  # its update endpoint answers
+    # A two-language site: the story has a live Arabic translation.
+    make_article(language="ar", translation_of=article, section=section, authors=[author])
     return {
         "article": article,
         "section": section,
@@ -57,6 +59,8 @@ def sample_kwargs(name, pattern, site):
         return {"token": preview_token(site["draft"])}
     if wanted == {"section"}:  # a sitemap part
         return {"section": "articles"}
+    if wanted == {"language"}:  # a language edition and its feeds
+        return {"language": "ar"}
     owner = name.split(":")[-1].removesuffix("_ninjs").split("_")[0]
     if wanted == {"slug", "shape"}:  # a story's share card
         return {"slug": site[owner].slug, "shape": "16x9"}
@@ -85,6 +89,7 @@ def test_every_public_page_that_may_be_kept_declares_what_it_shows(client, site)
     names = dict(checked)
     assert names["articles:article"] == "declared"
     assert names["articles:home"] == "declared"
+    assert names["articles:edition"] == names["articles:edition_feed"] == "declared"
     assert names["articles:search"] == "not kept"
     assert names["articles:preview"] == "not kept"
     assert len(checked) >= 20

@@ -51,15 +51,38 @@ def test_article_page_costs_the_same_with_1_or_20_bylines_quotes_and_tags(
     assert counts[0] == counts[1]
 
 
+def test_a_story_and_its_translation_cost_what_a_story_does(client, django_assert_max_num_queries):
+    """The language switch and hreflang links: one query for the live versions."""
+    original = make_article(authors=[make_author()], tags=["ports"])
+    translation = make_article(
+        language="ar", translation_of=original, authors=[make_author()], tags=["ports"]
+    )
+    counts = [
+        uncached_query_count(
+            client, story.get_absolute_url(), ARTICLE_PAGE_BUDGET, django_assert_max_num_queries
+        )
+        for story in (original, translation)
+    ]
+    assert counts[0] == counts[1]
+
+
 def _list_pages(count):
     """Every list page, each showing ``count`` stories with two bylines each
-    (the fronts, the home page and the section's, show them below a full front)."""
+    (the fronts, the home page and the section's, show them below a full front),
+    on a site in two languages: each story has its Arabic translation."""
     section, author, expert = make_section(), make_author(), make_expert()
     for i in range(count + ON_THE_FRONT):
-        make_article(
+        original = make_article(
             section=section,
             authors=[author, make_author()],
             quotes=[(expert, f"Quote {i}")],
+            tags=["archive"],
+        )
+        make_article(
+            section=section,
+            language="ar",
+            translation_of=original,
+            authors=[author, make_author()],
             tags=["archive"],
         )
     tag = author.articles.first().tags.get()
@@ -77,6 +100,8 @@ def _list_pages(count):
         "articles sitemap": reverse("articles:sitemap_part", args=["articles"]),
         "news sitemap": reverse("articles:news_sitemap"),
         "sitemap index": reverse("articles:sitemap"),
+        "edition": reverse("articles:edition", args=["ar"]),
+        "edition feed": reverse("articles:edition_feed", args=["ar"]),
     }
 
 
@@ -102,6 +127,7 @@ def _budget(page):
         *("home", "section", "author", "tag", "expert"),
         *("feed", "atom feed", "section feed", "author feed", "tag feed"),
         *("articles sitemap", "news sitemap", "sitemap index"),
+        *("edition", "edition feed"),
     ],
 )
 def test_lists_feeds_and_sitemaps_cost_the_same_with_1_or_20_stories(

@@ -51,6 +51,9 @@ def test_sitemap_lists_live_pages_with_lastmod_and_nothing_unpublished(client):
     expected = {
         "/",
         reverse("articles:authors"),
+        # The site's language editions (NEWSROOM_LANGUAGES: en and ar by default).
+        reverse("articles:edition", args=["en"]),
+        reverse("articles:edition", args=["ar"]),
         grid.published.get_absolute_url(),
         grid.section.get_absolute_url(),
         grid.author.get_absolute_url(),

@@ -50,6 +50,7 @@ from .live import live_coverage
 from .revisions import BaselineRevisionMixin
 from .stale_forms import LockedForSave
 from .tag_field import save_tags, tags_formfield
+from .translations import TranslationsMixin
 from .widgets import LabelledSplitDateTime
 
 Status = Article.Status
@@ -77,7 +78,9 @@ class ArticleChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(LockedForSave, BaselineRevisionMixin, ImportStoriesMixin, VersionAdmin):
+class ArticleAdmin(
+    LockedForSave, BaselineRevisionMixin, ImportStoriesMixin, TranslationsMixin, VersionAdmin
+):
     form = ArticleForm
     list_display = [story, state_badge, section_name, last_change, publication_time]
     list_display_links = None  # the story column links its headline, not its bylines
@@ -94,7 +97,7 @@ class ArticleAdmin(LockedForSave, BaselineRevisionMixin, ImportStoriesMixin, Ver
         article_actions.lift_embargo,
     ]
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["section"]
+    autocomplete_fields = ["section", "translation_of"]
     readonly_fields = [on_the_site, publish_checklist, length, "hero_focus_picker", live_coverage]
     inlines = [BylineInline, ExpertQuoteInline]
     fieldsets = [
@@ -113,6 +116,7 @@ class ArticleAdmin(LockedForSave, BaselineRevisionMixin, ImportStoriesMixin, Ver
                 ]
             },
         ),
+        ("Language", {"fields": [("language", "translation_of")]}),
         ("On the site", {"fields": [on_the_site, publish_checklist, live_coverage]}),
         ("Story", {"fields": ["body", length, "tags"]}),
         (

@@ -152,6 +152,7 @@ class BylineFormSet(StoryRowsFormSet):
         names = {
             "author": f"Author of {which}",
             "position": f"Position of {which}",
+            "role": f"Role of {which}",
             "DELETE": f"Delete {which}",
         }
         for name, text in names.items():
@@ -218,6 +219,15 @@ class JournalistHelpInline:
         return super().get_formset(request, obj, help_texts=self.help_texts, **kwargs)
 
 
+class BylineForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.add_prefix("role") not in self.data:
+            # Sent without a role (an older form, a script): the byline keeps
+            # its role, a new one credits an author, and nothing counts as changed.
+            self.fields["role"].disabled = True
+
+
 class StoryRowsInline:
     """An inline of rows a story carries: each picks one thing (an author, an
     expert), checked in bulk by ``StoryRowsFormSet``."""
@@ -237,16 +247,18 @@ class StoryRowsInline:
 
 class BylineInline(StoryRowsInline, JournalistHelpInline, admin.TabularInline):
     model = Byline
+    form = BylineForm
     picks = "author"
     formset = BylineFormSet
     extra = 1
     autocomplete_fields = ["author"]
-    fields = ["author", "position"]
+    fields = ["author", "role", "position"]
     verbose_name = "byline"
     verbose_name_plural = "bylines (in the order readers see them)"
     help_texts = {
         "author": "Type a name to find the author.",
         "position": "Bylines appear in this order, lowest number first.",
+        "role": "A translator is credited apart: “Translated by …”.",
     }
 
     def get_formset(self, request, obj=None, **kwargs):

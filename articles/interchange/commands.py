@@ -56,7 +56,9 @@ class ImportCommand(BaseCommand):
 
         failed = 0
         for name in files:
-            result = self.import_path(Path(name), section_obj, status, user)
+            result = self.import_path(
+                Path(name), section_obj, status, user, **self.story_options(options)
+            )
             # Each file's line as soon as its story is committed, flushed: a run
             # that is killed has told what it finished, and a re-run does the rest.
             if result.ok:
@@ -69,7 +71,11 @@ class ImportCommand(BaseCommand):
         if failed:
             raise CommandError(f"{failed} of {len(files)} files could not be imported.")
 
-    def import_path(self, path, section, status, user):
+    def story_options(self, options):
+        """What a command's own options say about every story (``import_file``'s keywords)."""
+        return {}
+
+    def import_path(self, path, section, status, user, **story_options):
         try:
             with path.open("rb") as fileobj:
                 return import_file(
@@ -80,6 +86,7 @@ class ImportCommand(BaseCommand):
                     section=section,
                     status=status,
                     user=user,
+                    **story_options,
                 )
         except OSError as error:
             return FileResult(str(path), problem=f"cannot be read: {error.strerror}")

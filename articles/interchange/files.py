@@ -86,14 +86,20 @@ def import_file(
     may_update=None,
     user=None,
     vocabulary=None,
+    language="",
+    translation_of="",
 ):
     """Import one file: parse it, then save its story in its own transaction.
+    ``language`` and ``translation_of`` (the original's slug), when given,
+    override what the file says.
 
     Whatever is wrong with the file comes back as the result's ``problem``,
     never as an exception, so the next file still gets its turn.
     """
     try:
         story = PARSERS[fmt](decode_text(read_limited(fileobj, size)))
+        story.language = language or story.language
+        story.translation_of_slug = translation_of or story.translation_of_slug
         outcome = save_story(
             story,
             section=section,

@@ -14,7 +14,9 @@ firstcreated           published_at (the dateline)
 versioncreated         the last change
 embargoed              embargoed_until (written only while the embargo holds)
 pubstatus              "usable"; "withheld" or "canceled" are imported as drafts only
-by, people[author]     bylines, in order
+language               language (the story's own; BCP 47)
+by, people[author]     bylines, in order; people[translator] and the other
+                       byline roles (rel = the role) credited apart
 people[source]         the experts the story quotes (export only)
 subjects[section]      section
 subjects[about]        tags
@@ -28,10 +30,13 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import escape
 
 from articles.html import body_text
+from articles.languages import site_language_for, validate_language
+from articles.models.translation import BylineRole
 
 from .copy import parse_byline
 from .errors import ImportProblem
@@ -72,7 +77,7 @@ def article_to_ninjs(article, *, base_url):
         "versioncreated": _timestamp(max(article.updated_at, article.published_at)),
         "pubstatus": "usable",
         "embargoed": _timestamp(article.embargoed_until) if article.is_embargoed else None,
-        "language": settings.NEWSROOM_LANGUAGE,
+        "language": article.language,
         "copyrightholder": settings.NEWSROOM_SITE_NAME,
         "slugline": article.slug,
         "headlines": [{"role": "main", "contenttype": "text/plain", "value": article.headline}],
@@ -82,8 +87,12 @@ def article_to_ninjs(article, *, base_url):
         "bodies": [_body(article.body)],
         "by": byline_text([author.name for author in authors]),
         "people": [
-            {"name": author.name, "rel": REL_AUTHOR, "uri": absolute(author.get_absolute_url())}
-            for author in authors
+            {
+                "name": byline.author.name,
+                "rel": REL_AUTHOR if byline.role == BylineRole.AUTHOR else byline.role,
+                "uri": absolute(byline.author.get_absolute_url()),
+            }
+            for byline in article.bylines.all()
         ]
         + [
             {"name": expert.name, "rel": REL_SOURCE, "uri": absolute(expert.get_absolute_url())}
@@ -205,11 +214,12 @@ def parse_ninjs(text):
         dek=_pick(document, "descriptions", roles=("summary", "dek", "standfirst")),
         body=_body_html(document),
         published_at=_published_at(document),
-        authors=_authors(document),
         slug=_string(document, "slugline"),
         embargoed_until=_moment(document, "embargoed"),
         pubstatus=_pubstatus(document),
+        language=_language(document),
     )
+    story.authors, story.roles = _bylines(document)
     if story.embargoed_until is not None and story.embargoed_until <= timezone.now():
         story.notes.append(
             f"its embargo ended at {story.embargoed_until.isoformat()}: it is not under embargo"
@@ -335,22 +345,41 @@ def _pubstatus(document):
     return value
 
 
-def _authors(document):
-    names = []
+def _bylines(document):
+    """``(names, roles)`` of the people credited, in order: the authors and
+    those in the other byline roles (translators…), each rel its role."""
+    names, roles = [], []
     for index, person in enumerate(_objects(document, "people")):
-        if person.get("rel") == REL_AUTHOR:
+        rel = person.get("rel")
+        if rel in BylineRole.values:
             name = _string(person, "name", field=f"people[{index}].name").strip()
             if name and name.casefold() not in {known.casefold() for known in names}:
                 names.append(name)
-    if names:
-        return names
+                roles.append(rel)
+    if any(role == REL_AUTHOR for role in roles):
+        return names, roles
     by = _string(document, "by")
     if not by.strip():
-        return []
+        return names, roles
     try:
-        return parse_byline(by)
+        authors = parse_byline(by)
     except ImportProblem as problem:
         raise ImportProblem(problem.message, field="by") from None
+    return authors + names, [REL_AUTHOR] * len(authors) + roles
+
+
+def _language(document):
+    """The story's language, as one of the site's codes ("en-GB" is "en" here)."""
+    code = _string(document, "language")
+    if not code.strip():
+        return ""
+    known = site_language_for(code)
+    if known is None:
+        try:
+            validate_language(code)
+        except ValidationError as error:
+            raise ImportProblem(error.messages[0], field="language") from None
+    return known
 
 
 def _read_hero(document, story):

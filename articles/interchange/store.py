@@ -11,7 +11,8 @@ from django.db.models.functions import Length
 from django.utils.text import slugify
 
 from articles.html import clean_body
-from articles.models import Article, Author, Byline, Section, Tag
+from articles.languages import site_language_for
+from articles.models import Article, ArticleRedirect, Author, Byline, Section, Tag
 from articles.publishing import roles, transitions
 from articles.signals import stories_changed
 
@@ -38,6 +39,10 @@ class Story:
     embargoed_until: datetime | None = None  # not public before this time, whatever the status
     pubstatus: str = "usable"  # ninjs: "withheld" and "canceled" are never published
     notes: list[str] = field(default_factory=list)  # what the importer could not carry over
+    # The byline role of each of ``authors`` (BylineRole values); missing ones are "author".
+    roles: list[str] = field(default_factory=list)
+    language: str = ""  # a BCP 47 code; empty: the site's language
+    translation_of_slug: str = ""  # the original this story translates, by its slug
 
 
 @dataclass(frozen=True)
@@ -267,6 +272,10 @@ def _quoted(names):
 
 
 def _fill(article, story):
+    if story.language:
+        article.language = site_language_for(story.language) or story.language
+    if story.translation_of_slug:
+        article.translation_of = _original(story.translation_of_slug)
     article.headline = story.headline
     article.dek = story.dek
     article.body = clean_body(story.body)
@@ -287,17 +296,44 @@ def _has_same_content(article, story):
         and (article.hero_caption, article.hero_credit, article.hero_alt)
         == (story.hero_caption, story.hero_credit, story.hero_alt)
         # Authors are matched ignoring case ("ANA RUIZ" is Ana Ruiz), so compare alike.
-        and [author.name.casefold() for author in article.ordered_bylines()]
+        and [byline.author.name.casefold() for byline in article.bylines.all()]
         == [name.casefold() for name in story.authors]
         and {tag.name.casefold() for tag in article.tags.all()}
         == {name.casefold() for name in story.tags}
+        and [byline.role for byline in article.bylines.all()] == _roles(story)
+        and (not story.language or article.language == site_language_for(story.language))
+        and (
+            not story.translation_of_slug
+            or article.translation_of_id == _original(story.translation_of_slug).pk
+        )
     )
+
+
+def _roles(story):
+    return [
+        story.roles[position] if position < len(story.roles) and story.roles[position] else "author"
+        for position in range(len(story.authors))
+    ]
+
+
+def _original(slug):
+    """The story a translation translates, by its slug (or an earlier one)."""
+    original = Article.objects.filter(slug=slug).first()
+    if original is None:
+        redirect = ArticleRedirect.objects.filter(old_slug=slug).select_related("article").first()
+        original = redirect.article if redirect else None
+    if original is None:
+        raise ValidationError(
+            {"translation_of": f"there is no story with the slug “{slug}” to translate"}
+        )
+    return original
 
 
 def _set_bylines_and_tags(article, story):
     article.bylines.all().delete()
+    roles = _roles(story)
     Byline.objects.bulk_create(
-        Byline(article=article, author=author_named(name), position=position)
+        Byline(article=article, author=author_named(name), position=position, role=roles[position])
         for position, name in enumerate(story.authors)
     )
     article.tags.set(story.tags)

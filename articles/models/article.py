@@ -19,6 +19,7 @@ from .publication import live, not_under_embargo, under_embargo
 from .quote import ExpertQuote, attributed
 from .section import Section
 from .tag import StoryTags, TaggedArticle
+from .translation import AUTHOR_ROLES, Translatable, byline_role_field
 
 # How each kind of owner reaches its stories from Article: the one statement of
 # "a section's (an author's, a tag's, an expert's) stories", for pages, feeds,
@@ -197,8 +198,8 @@ def new_article_guid():
     return f"urn:uuid:{uuid.uuid4()}"
 
 
-class Article(NoLostUpdates, PlainTextFields, StoredValues):
-    plain_text_fields = ("headline", "dek", "hero_caption", "hero_credit", "hero_alt")
+class Article(Translatable, NoLostUpdates, PlainTextFields, StoredValues):
+    plain_text_fields = ("headline", "dek", "hero_caption", "hero_credit", "hero_alt", "language")
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -306,6 +307,18 @@ class Article(NoLostUpdates, PlainTextFields, StoredValues):
                 condition=models.Q(embargoed_until__isnull=False),
                 name="article_embargo",
             ),
+            # A language's own list and feed (articles/translations.py).
+            models.Index(
+                fields=["language", "status", "published_at", "embargoed_until"],
+                name="article_language_pub",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                name="unique_translation_language",
+                violation_error_message="This story already has a translation in that language.",
+            )
         ]
         permissions = [("publish_article", "Can publish articles")]
 
@@ -380,8 +393,9 @@ class Article(NoLostUpdates, PlainTextFields, StoredValues):
         return (self.hero_focus_x, self.hero_focus_y)
 
     def ordered_bylines(self):
-        """Authors in byline order; uses the prefetch when there is one."""
-        return [byline.author for byline in self.bylines.all()]
+        """Authors in byline order (translators are credited apart); uses the
+        prefetch when there is one."""
+        return self.credited(AUTHOR_ROLES)
 
     def who_we_spoke_to(self):
         """The story's quotes in order, grouped under their attribution lines
@@ -483,6 +497,7 @@ class Byline(StoredValues):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)
+    role = byline_role_field()
 
     class Meta:
         ordering = ["position", "pk"]

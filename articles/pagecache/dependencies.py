@@ -173,6 +173,7 @@ EDGE_KINDS = {
     "tag": "t",
     "expert": "e",
     "live": "lv",
+    "versions": "v",
 }
 # Every page the edge may keep carries it: purging it empties the edge of them
 # (after a deploy that changes how pages look, say).

@@ -47,7 +47,9 @@ def search(query):
     An empty query, or one with no words at all, matches nothing.
     """
     text = (query or "")[:MAX_QUERY_LENGTH]
-    words = _WORD.findall(text)[:MAX_QUERY_WORDS]
+    # Without Arabic vowel marks: \w does not match them, and would split a
+    # vowelled word into letters.
+    words = _WORD.findall(sqlite.plain_letters(text))[:MAX_QUERY_WORDS]
     articles = Article.objects.published().for_listing()
     if not words:
         return articles.none()
@@ -65,29 +67,35 @@ class Document(NamedTuple):
     body: str
     tags: str
     bylines: str
+    # The story's language: PostgreSQL reads it with that language's configuration.
+    language: str = ""
 
 
 def documents(article_ids):
     """The documents of those of these stories that exist, in one query."""
     # Plain values, not model instances: a tag merge re-indexes thousands. The
     # stories, their tags and their bylines come as rows of one shape, (story,
-    # kind, position, pk, text, text, text), sorted here: tags in the order they
+    # kind, position, pk, text, text, text, language), sorted here: tags in the order they
     # were added, bylines in byline order.
     blank = Value("")
     stories = (
         Article.objects.filter(pk__in=article_ids)
         .order_by()
-        .values_list("pk", Value("story"), Value(0), "pk", "headline", "dek", "body")
+        .values_list("pk", Value("story"), Value(0), "pk", "headline", "dek", "body", "language")
     )
     tags = (
         TaggedArticle.objects.filter(content_object_id__in=article_ids)
         .order_by()
-        .values_list("content_object_id", Value("tag"), Value(0), "pk", "tag__name", blank, blank)
+        .values_list(
+            "content_object_id", Value("tag"), Value(0), "pk", "tag__name", blank, blank, blank
+        )
     )
     bylines = (
         Byline.objects.filter(article_id__in=article_ids)
         .order_by()
-        .values_list("article_id", Value("byline"), "position", "pk", "author__name", blank, blank)
+        .values_list(
+            "article_id", Value("byline"), "position", "pk", "author__name", blank, blank, blank
+        )
     )
     parts = {"story": {}, "tag": defaultdict(list), "byline": defaultdict(list)}
     for article_id, kind, _, _, *text in sorted(stories.union(tags, bylines, all=True)):
@@ -103,8 +111,9 @@ def documents(article_ids):
             body_text(body),
             " ".join(parts["tag"][pk]),
             " ".join(parts["byline"][pk]),
+            language,
         )
-        for pk, (headline, dek, body) in parts["story"].items()
+        for pk, (headline, dek, body, language) in parts["story"].items()
     ]
 
 

@@ -12,14 +12,33 @@ import operator
 import re
 from functools import reduce
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db.models import F, TextField, Value
 
+from .. import languages
+from ..languages import default_language
 from ..models import SearchDocument
 
-# PostgreSQL text-search configurations for NEWSROOM_LANGUAGE; others use "simple".
+# PostgreSQL's text-search configurations, by language; others use "simple"
+# (words as written, no stemming). Each story is indexed in its own language.
 POSTGRES_CONFIGS = {
+    "ar": "arabic",
+    "ca": "catalan",
+    "el": "greek",
+    "eu": "basque",
+    "ga": "irish",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "hy": "armenian",
+    "id": "indonesian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
     "da": "danish",
     "de": "german",
     "en": "english",
@@ -44,14 +63,23 @@ def postgres_config(language):
     return POSTGRES_CONFIGS.get(language.split("-")[0], "simple")
 
 
-def _config():
-    return postgres_config(settings.NEWSROOM_LANGUAGE)
+def _configs():
+    """The configurations of the site's languages, the site's own first."""
+    return list(dict.fromkeys(postgres_config(code) for code in languages.site_languages()))
 
 
 def search(articles, text, words):
-    """``articles`` matching ``text``, ranked by cover density (``ts_rank_cd``)."""
+    """``articles`` matching ``text``, ranked by cover density (``ts_rank_cd``).
+
+    Each story's vector is in its own language's configuration, so the query
+    is read in each of the site's: "ports" finds "port" in English stories,
+    "الموانئ" finds "ميناء"'s forms in Arabic ones."""
     # PostgreSQL refuses NUL in text; other control characters mean nothing here.
-    query = SearchQuery(_CONTROL.sub(" ", text), search_type="websearch", config=_config())
+    text = _CONTROL.sub(" ", text)
+    query = reduce(
+        operator.or_,
+        (SearchQuery(text, search_type="websearch", config=config) for config in _configs()),
+    )
     return (
         articles.filter(search_document__document=query)
         .annotate(rank=SearchRank(F("search_document__document"), query, cover_density=True))
@@ -78,10 +106,12 @@ def _vector(document, config):
 def write(documents, replacing=()):
     """Store these documents (one upsert), and drop the rows of the stories in
     ``replacing`` that have none: they were deleted."""
-    config = _config()
     SearchDocument.objects.bulk_create(
         [
-            SearchDocument(article_id=doc.article_id, document=_vector(doc, config))
+            SearchDocument(
+                article_id=doc.article_id,
+                document=_vector(doc, postgres_config(doc.language or default_language())),
+            )
             for doc in documents
         ],
         update_conflicts=True,

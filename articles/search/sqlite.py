@@ -6,6 +6,8 @@ it. Readers' words are quoted one by one, so FTS5 operators in a query are
 just text.
 """
 
+import re
+
 from django.db import connection
 
 FTS_TABLE = "articles_search"
@@ -15,10 +17,21 @@ _BM25 = f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 5.0, 3.0)"
 _COLUMNS = "rowid, headline, dek, body, tags, bylines"
 
 
+# Arabic short vowels and other marks (tashkeel, U+064B-065F, U+0670) and the
+# stretching tatweel (U+0640): optional in writing, so a word is indexed and
+# searched without them. unicode61's remove_diacritics folds Latin letters
+# only; the "arabic" configuration does this on PostgreSQL.
+_ARABIC_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")
+
+
+def plain_letters(text):
+    return _ARABIC_MARKS.sub("", text)
+
+
 def _fts5_query(words):
     # Each word becomes a quoted string, so AND, OR, NEAR, "*" and brackets in
     # what a reader typed are searched for as words, never run as syntax.
-    return " ".join('"{}"'.format(word.replace('"', '""')) for word in words)
+    return " ".join('"{}"'.format(plain_letters(word).replace('"', '""')) for word in words)
 
 
 def search(articles, text, words):
@@ -51,7 +64,7 @@ def write(documents, replacing=()):
             cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in gone])
         cursor.executemany(
             f"INSERT OR REPLACE INTO {FTS_TABLE} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",
-            [tuple(doc) for doc in documents],
+            [(doc.article_id, *(plain_letters(part) for part in doc[1:6])) for doc in documents],
         )
 
 

@@ -28,3 +28,14 @@ def desk_health(context):
         "unreachable": [*unreachable_caches(), *unreachable_edges()],
         "edge_purges": dashboard.edge_purge_warning(context["request"].user),
     }
+
+
+@register.inclusion_tag("admin/articles/desk_translations.html", takes_context=True)
+def desk_translations(context):
+    """The translations that need work: out of date, in progress, or needed."""
+    from articles import translations
+
+    user = context["request"].user
+    if not user.has_perm("articles.change_article"):
+        return {"rows": []}
+    return {"rows": translations.desk_rows(user)}

@@ -273,6 +273,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
+# The few words around a story (By, Translated by, Updated…) in each story's
+# language: locale/<code>/LC_MESSAGES, compiled with `make messages`.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -326,6 +329,14 @@ NEWSROOM_CONTROLLED_TAGS = env_bool("NEWSROOM_CONTROLLED_TAGS", default=True)
 # The publication as search engines and feed readers name it.
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "The Newsroom")
 NEWSROOM_LANGUAGE = os.environ.get("NEWSROOM_LANGUAGE", "en")
+# The languages the site publishes in (BCP 47 codes, comma-separated), the
+# site's own language first; names come from Django's list of languages
+# (articles/languages.py). Each story is in one of them.
+NEWSROOM_LANGUAGES = [
+    code.strip()
+    for code in os.environ.get("NEWSROOM_LANGUAGES", f"{NEWSROOM_LANGUAGE},ar").split(",")
+    if code.strip()
+]
 NEWSROOM_ARTICLES_PER_PAGE = 20
 
 # `load_demo --accounts` makes one staff account per role with a printed

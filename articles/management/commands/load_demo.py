@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from articles import demo
+from articles import demo, languages
 from articles.demo import illustrations
 from articles.models import (
     Article,
@@ -27,6 +27,7 @@ from articles.models import (
     Placement,
     Section,
 )
+from articles.models.translation import BylineRole
 
 REFUSED_IN_PRODUCTION = (
     "Demo accounts have passwords that anyone who reads this output knows: they are "
@@ -152,14 +153,18 @@ class Command(BaseCommand):
         for data in demo.ARTICLES + demo.DESK_ARTICLES:
             story = loaded_story(data)
             if story is None:
-                story = self._create_story(data, now, sections, authors, experts)
+                story = self._create_story(data, now, sections, authors, experts, stories)
                 created += 1
             stories[data["slug"]] = story  # already loaded: a second run changes nothing
         return stories, created
 
-    def _create_story(self, data, now, sections, authors, experts):
+    def _create_story(self, data, now, sections, authors, experts, stories):
         status, published_at = publication(data, now)
+        # A translation names its original, loaded before it in content.toml.
+        original = stories.get(data["translation_of"]) if "translation_of" in data else None
         article = Article(
+            language=data.get("language") or languages.default_language(),
+            translation_of=original,
             guid=demo.guid(data["slug"]),
             slug=data["slug"],
             headline=data["headline"],
@@ -178,9 +183,19 @@ class Command(BaseCommand):
             article.hero_alt = picture["alt"]
             article.hero_credit = f"Illustration: {settings.NEWSROOM_SITE_NAME} demo"
             article.hero_focus_x, article.hero_focus_y = picture["focus"]
+        elif original is not None and original.hero_image:
+            # A translation shows its original's picture.
+            article.hero_image = original.hero_image.name
+            article.hero_credit = original.hero_credit
+            article.hero_alt = data.get("hero_alt", original.hero_alt)  # in its language
+            article.hero_focus_x, article.hero_focus_y = original.hero_focus
         article.save()
-        for position, slug in enumerate(data["authors"]):
-            Byline.objects.create(article=article, author=authors[slug], position=position)
+        credits = [(slug, BylineRole.AUTHOR) for slug in data["authors"]]
+        credits += [(slug, BylineRole.TRANSLATOR) for slug in data.get("translators", ())]
+        for position, (slug, role) in enumerate(credits):
+            Byline.objects.create(
+                article=article, author=authors[slug], position=position, role=role
+            )
         for position, quote in enumerate(data["quotes"]):
             ExpertQuote.objects.create(
                 article=article,
