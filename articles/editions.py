@@ -14,7 +14,7 @@ from django.urls import path, register_converter, reverse
 from django.utils import translation
 
 from . import languages
-from .feeds import FEED_LENGTH, ArticleFeed, FullTextAtomFeed
+from .feeds import ArticleFeed, FullTextAtomFeed
 from .models import Article
 from .pagecache import dependencies
 from .views import ArticleListView
@@ -75,14 +75,8 @@ class EditionFeed(ArticleFeed):
     def link(self, obj):
         return reverse("articles:edition", args=[obj])
 
-    def items(self, obj):
-        return (
-            Article.objects.published()
-            .filter(language=obj)
-            .newest_first()
-            .for_listing()
-            .prefetch_related("tags")[:FEED_LENGTH]
-        )
+    def stories(self, obj):
+        return Article.objects.published().filter(language=obj)
 
     def get_dependencies(self, owner, entries):
         # A list of the whole site's stories, narrowed to one language: it

@@ -136,11 +136,13 @@ class ArticleFeed(CachedFeedMixin, Feed):
     def author_name(self, obj):
         return settings.NEWSROOM_SITE_NAME
 
-    def items(self, obj):
+    def stories(self, obj):
+        """The live stories this feed lists: the site's, or its owner's."""
         stories = Article.objects.published()
-        if obj is not None:
-            stories = stories.for_owner(obj)
-        stories = stories.newest_first().for_listing().select_related("live_coverage")
+        return stories if obj is None else stories.for_owner(obj)
+
+    def items(self, obj):
+        stories = self.stories(obj).newest_first().for_listing().select_related("live_coverage")
         stories = list(stories.prefetch_related("tags")[:FEED_LENGTH])
         # Only a feed with a live story in it pays the query for its entries.
         live = [story for story in stories if getattr(story, "live_coverage", None)]

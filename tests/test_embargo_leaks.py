@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from articles import languages
 from articles.models import Article, ArticleRedirect, Banner, Correction, Front, Placement
 from articles.publishing import transitions
 from articles.publishing.preview import preview_token
@@ -149,6 +150,8 @@ def urls_to_walk(newsroom):
             kwargs_list = [{"slug": SLUG, "shape": shape} for shape in SHARE_SHAPES]
         elif wanted == {"slug"} and route.split("_")[0] in owners:
             kwargs_list = [{"slug": obj.slug} for obj in owners[route.split("_")[0]]]
+        elif wanted == {"language"}:  # a language edition and its feeds
+            kwargs_list = [{"language": code} for code in languages.site_languages()]
         elif wanted == {"slug"}:  # a story's page, or anything else hanging off a story
             kwargs_list = [{"slug": SLUG}, {"slug": OLD_SLUG}, {"slug": live.slug}]
         else:
@@ -156,7 +159,7 @@ def urls_to_walk(newsroom):
         for kwargs in kwargs_list:
             url = reverse(name, kwargs=kwargs)
             urls.append((name, url))
-            if route in ("home", "authors", "corrections") or (
+            if route in ("home", "authors", "corrections", "edition") or (
                 route in owners and not route.endswith("feed")
             ):
                 urls.append((name, f"{url}?page=2"))

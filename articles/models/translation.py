@@ -158,8 +158,16 @@ class Translatable(models.Model):
         one query. The story page declares each (``articles/views.py``)."""
         if self.pk is None:
             return []
+        # What ``is_published`` and ``is_scheduled`` ask, the embargo included.
         versions = self.family().only(
-            "pk", "slug", "language", "headline", "translation_of_id", "status", "published_at"
+            "pk",
+            "slug",
+            "language",
+            "headline",
+            "translation_of_id",
+            "status",
+            "published_at",
+            "embargoed_until",
         )
         return sorted(versions, key=lambda v: (v.translation_of_id is not None, v.language))
 
