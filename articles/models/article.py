@@ -270,6 +270,11 @@ class Article(NoLostUpdates, PlainTextFields, StoredValues):
             ),
             # The sitemaps' lastmod: the newest change among live stories.
             models.Index(fields=["status", "updated_at"], name="article_status_updated"),
+            # Whether a story matched by search is live, from the index alone:
+            # the table's pages, heavy with bodies, are read only for the page.
+            models.Index(
+                fields=["id"], include=["status", "published_at"], name="article_live_by_id"
+            ),
         ]
         permissions = [("publish_article", "Can publish articles")]
 
