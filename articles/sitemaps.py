@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Func, OuterRef, Q, Subquery
+from django.db.models import Func, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -108,7 +108,7 @@ class FrontPagesSitemap(Sitemap):
 class _LatestStorySitemap(Sitemap):
     """Objects with published stories, ``lastmod`` their latest story's change.
 
-    Written as ``EXISTS`` and per-object subqueries that start from the link
+    Written as per-object subqueries that start from the link
     (the story itself for a section; a byline, a tagging, a quote) rather than
     a join grouped over every live story: the index of sitemaps counts these
     on every rebuild, and the grouped join took seconds at 100k stories.
@@ -132,8 +132,14 @@ class _LatestStorySitemap(Sitemap):
         return Subquery(self._live_links().order_by(f"-{path}").values(path)[:1])
 
     def items(self):
+        # A scalar subquery, not EXISTS: PostgreSQL turns EXISTS into one
+        # semi-join of every link with every live story (1.1-4 s for the tags
+        # at 1M stories); this one stops at each object's first live story,
+        # from two indexes alone (0.27 s).
+        first_live_link = Subquery(self._live_links().order_by().values(self.link_to_object)[:1])
         return (
-            self.model.objects.filter(Exists(self._live_links()))
+            self.model.objects.alias(first_live_link=first_live_link)
+            .filter(first_live_link__isnull=False)
             .annotate(
                 latest_update=self._newest("updated_at"),
                 latest_publication=self._newest("published_at"),

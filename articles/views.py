@@ -24,7 +24,7 @@ from .pagecache.dependencies import story_key
 from .pagecache.pages import CachedPageMixin
 from .pictures import share_card
 from .publishing import preview
-from .search import MAX_QUERY_LENGTH, search
+from .search import MAX_QUERY_LENGTH, result_limit, search
 from .translations import versions_key
 from .views_live import LiveStoryMixin
 
@@ -265,7 +265,10 @@ class SearchView(ForgivingPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            query=self.query, max_query_length=MAX_QUERY_LENGTH, **kwargs
+            query=self.query,
+            max_query_length=MAX_QUERY_LENGTH,
+            result_limit=result_limit(),
+            **kwargs,
         )
 
 

@@ -39,7 +39,7 @@ def test_search_uses_the_databases_full_text_engine():
         assert "articles_search MATCH" in sql
     else:
         # The stored, GIN-indexed vectors, not vectors built per query.
-        assert '"articles_search"."document" @@ (websearch_to_tsquery(' in sql
+        assert '."document" @@ (websearch_to_tsquery(' in sql
         assert "ts_rank_cd(" in sql
         assert "to_tsvector" not in sql
     assert "LIKE" not in sql.upper()
@@ -279,3 +279,37 @@ def test_search_index_follows_renamed_tags_and_authors_and_deleted_articles():
     assert _found("lindqvist") == [] and _found("berg") == ["Ferry timetable"]
     article.delete()
     assert _found("seaports") == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bound on ranking")
+def test_a_common_word_lists_only_its_newest_matches_best_first(client, monkeypatch):
+    from articles.search import postgres
+
+    monkeypatch.setattr(postgres, "RANKED_MATCHES", 3)
+    now = timezone.now()
+    make_article(headline="Harbour harbour harbour", published_at=now - timedelta(days=9))
+    for n in range(3):
+        make_article(
+            headline=f"Story {n}",
+            body="<p>The harbour</p>",
+            published_at=now - timedelta(hours=n + 1),
+        )
+    make_article(
+        headline="Harbour harbour", body="<p>harbour</p>", published_at=now - timedelta(minutes=90)
+    )
+
+    # The oldest story ranks best but is not among the newest three matches.
+    assert _found("harbour") == ["Harbour harbour", "Story 0", "Story 1"]
+    html = _page(client, "harbour").content.decode()
+    assert "At least 3 results for <q>harbour</q>: the newest 3, best match first" in html
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bound on ranking")
+def test_matches_within_the_bound_all_show_with_their_count(client, monkeypatch):
+    from articles.search import postgres
+
+    monkeypatch.setattr(postgres, "RANKED_MATCHES", 3)
+    make_article(headline="Harbour")
+    make_article(headline="Ferry", body="<p>harbour</p>")
+    assert _found("harbour") == ["Harbour", "Ferry"]
+    assert "2 results for <q>harbour</q>" in _page(client, "harbour").content.decode()

@@ -312,6 +312,13 @@ class Article(Translatable, NoLostUpdates, PlainTextFields, StoredValues):
                 fields=["language", "status", "published_at", "embargoed_until"],
                 name="article_language_pub",
             ),
+            # Whether a story matched by search is live, from the index alone:
+            # the table's pages, heavy with bodies, are read only for the page.
+            models.Index(
+                fields=["id"],
+                include=["status", "published_at", "embargoed_until"],
+                name="article_live_by_id",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -41,6 +41,12 @@ def engine():
     return _ENGINES.get(connection.vendor)
 
 
+def result_limit():
+    """The most stories a search lists on this database (the newest matches),
+    or None where it lists every match."""
+    return postgres.RANKED_MATCHES if engine() is postgres else None
+
+
 def search(query):
     """Live stories matching ``query``, best match first, ready to list.
 
