@@ -354,10 +354,12 @@ def _fill_search_vectors(pieces, parts_of_articles):
     pieces' vectors with ``||`` (positions then differ from the whole body's
     by the stop words at the pieces' ends; the lexemes are the same): a
     million bodies take a minute or two instead of a quarter of an hour."""
+    from articles.languages import default_language
     from articles.models import Author, SearchDocument
-    from articles.search.postgres import WEIGHTS, _config
+    from articles.search.postgres import WEIGHTS, postgres_config
 
-    config = _config()
+    # The generated stories are in the site's language, as stories are by default.
+    config = postgres_config(default_language())
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMPORARY TABLE bench_piece (id integer PRIMARY KEY, html text)")
         with cursor.cursor.copy("COPY bench_piece (id, html) FROM STDIN") as copy:
