@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from articles.models import Article
@@ -71,3 +72,16 @@ def sqlite_plans(client, url):
             cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
             plans.append((query["sql"], " / ".join(row[-1] for row in cursor.fetchall())))
     return plans
+
+
+def public_patterns(patterns=None, prefix=""):
+    """``(route name, pattern)`` of every named URL outside the admin: what the
+    every-URL tests (declared dependencies, embargo leaks) walk."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            namespace = f"{entry.namespace}:" if entry.namespace else ""
+            yield from public_patterns(entry.url_patterns, prefix + namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield prefix + entry.name, entry

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -29,6 +29,7 @@ from articles.publishing import transitions
 from articles.publishing.preview import preview_token
 from articles.sitemaps import SITEMAPS
 from tests.factories import make_article, make_author, make_editor, make_expert, make_section
+from tests.reader_helpers import public_patterns
 from tests.test_images import _jpeg
 
 pytestmark = pytest.mark.django_db
@@ -40,18 +41,6 @@ BODY_PHRASE = "the zephyrine ledger balanced"
 CAPTION = "Vellichor ministry steps at dawn"
 LIVE_STORIES = 21  # one more than a list page: every list has a second page
 SHARE_SHAPES = ("16x9", "4x3", "1x1")
-
-
-def public_patterns(patterns=None, prefix=""):
-    """``(route name, pattern)`` of every named URL outside the admin."""
-    for entry in patterns if patterns is not None else get_resolver().url_patterns:
-        if isinstance(entry, URLResolver):
-            if entry.app_name == "admin":
-                continue
-            namespace = f"{entry.namespace}:" if entry.namespace else ""
-            yield from public_patterns(entry.url_patterns, prefix + namespace)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield prefix + entry.name, entry
 
 
 @pytest.fixture

@@ -7,27 +7,16 @@ second time, which it does only with a declaration; anything else must say it
 may not be kept (``Cache-Control: private``/``no-cache``/``no-store``)."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from articles.models import Article, LiveCoverage
 from articles.publishing.preview import preview_token
 from tests.factories import make_article, make_author, make_expert, make_section
+from tests.reader_helpers import public_patterns
 
 pytestmark = pytest.mark.django_db
 
 NOT_KEPT = ("private", "no-cache", "no-store")
-
-
-def public_patterns(patterns=None, prefix=""):
-    """``(route name, pattern)`` of every URL outside the admin."""
-    for entry in patterns if patterns is not None else get_resolver().url_patterns:
-        if isinstance(entry, URLResolver):
-            if entry.app_name == "admin":
-                continue
-            namespace = f"{entry.namespace}:" if entry.namespace else ""
-            yield from public_patterns(entry.url_patterns, prefix + namespace)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield prefix + entry.name, entry
 
 
 @pytest.fixture
