@@ -56,9 +56,11 @@ from .pagecache.dependencies import (
     object_key,
     story_key,
     story_page_key,
+    story_sitemap_key,
 )
 from .pictures import renditions
 from .signals import stories_changed
+from .sitemaps import ArticleSitemap
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +129,10 @@ def apply_changes(changes):
     listing = Article.objects.filter(pk__in=stories).order_by().listing()
     listed = changes.listed_before | {pk for pk, (status, _) in listing.items() if status == LISTED}
     if listed:
-        keys.add(SITEMAP)  # its lastmod is the story's latest change
+        # Its lastmod is the story's latest change: the index and the sitemaps
+        # of what it is in, and the one page of the stories' sitemap it is on.
+        keys.add(SITEMAP)
+        keys.update(story_sitemap_key(ArticleSitemap.page_of(pk)) for pk in listed)
         keys.update(key for pk, key in changes.lists if pk in listed)
     if changes.moved and stamps.banner_leads_to(changes.moved):
         keys.add(BANNER)  # a banner leading to a story shows only while the story is live

@@ -3,9 +3,8 @@ from django.urls import path
 
 from . import editions, feeds, views, views_live
 from .interchange.views import ArticleNinjsView
-from .pagecache.dependencies import SITEMAPS as SITEMAP_DEPENDENCIES
 from .pagecache.pages import cached_for_readers
-from .sitemaps import NEWS_SITEMAPS, SITEMAPS
+from .sitemaps import NEWS_SITEMAPS, SITEMAPS, sitemap_dependencies
 
 app_name = "articles"
 
@@ -37,19 +36,19 @@ urlpatterns = [
     # Search engines: a sitemap index, its parts, the Google News sitemap, robots.txt.
     path(
         "sitemap.xml",
-        cached_for_readers(sitemap_views.index, SITEMAP_DEPENDENCIES),
+        cached_for_readers(sitemap_views.index, sitemap_dependencies),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap_part"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        cached_for_readers(sitemap_views.sitemap, SITEMAP_DEPENDENCIES),
+        cached_for_readers(sitemap_views.sitemap, sitemap_dependencies),
         {"sitemaps": SITEMAPS},
         name="sitemap_part",
     ),
     path(
         "news-sitemap.xml",
-        cached_for_readers(sitemap_views.sitemap, SITEMAP_DEPENDENCIES),
+        cached_for_readers(sitemap_views.sitemap, sitemap_dependencies),
         {"sitemaps": NEWS_SITEMAPS, "template_name": "sitemaps/news.xml"},
         name="news_sitemap",
     ),

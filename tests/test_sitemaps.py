@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from articles.sitemaps import ArticleSitemap
 from tests.factories import make_article, make_author, make_expert
 from tests.reader_helpers import make_grid, sqlite_plans
 
@@ -164,8 +165,13 @@ def test_robots_txt_names_both_sitemaps(client):
     assert "Disallow: /search/" in lines
 
 
-def test_sitemap_query_count_does_not_grow_with_items(client, django_assert_num_queries):
+def test_sitemap_query_count_does_not_grow_with_items(
+    client, django_assert_num_queries, monkeypatch
+):
     from tests.test_pages import _count
+
+    # Every story on the first page of the stories' sitemap, whatever its id.
+    monkeypatch.setattr(ArticleSitemap, "limit", 10**9)
 
     make_article(authors=[make_author()], quotes=[(make_expert(), "q")], tags=["a"])
     parts = [reverse("articles:sitemap")] + [
@@ -203,3 +209,77 @@ def test_sitemap_index_asks_each_author_tag_and_expert_from_their_own_links(clie
     assert newest_edits
     for plan in newest_edits:
         assert plan == "SEARCH articles_article USING INDEX article_status_updated (status=?)"
+
+
+@pytest.fixture
+def two_stories_a_page(monkeypatch):
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+
+
+def _story_pages_in_index(client):
+    index = _xml(client, reverse("articles:sitemap"))
+    part = reverse("articles:sitemap_part", args=["articles"])
+    return [
+        urlsplit(loc.text).query or "p=1"
+        for loc in index.findall("sm:sitemap/sm:loc", NS)
+        if urlsplit(loc.text).path == part
+    ]
+
+
+def _stories_on_page(client, page):
+    part = reverse("articles:sitemap_part", args=["articles"])
+    root = _xml(client, f"{part}?p={page}")
+    return {urlsplit(url.findtext("sm:loc", None, NS)).path for url in root.findall("sm:url", NS)}
+
+
+def test_the_stories_sitemap_gives_each_story_the_page_of_its_id(client, two_stories_a_page):
+    stories = [make_article() for _ in range(5)]
+    stories[1].status = Article.Status.DRAFT
+    stories[1].save()
+    for _ in range(2):  # the largest ids, drafts: no page for them
+        make_article(status=Article.Status.DRAFT)
+
+    last_live = stories[-1].pk
+    assert _story_pages_in_index(client) == [f"p={n}" for n in range(1, (last_live + 1) // 2 + 1)]
+    for story in stories:
+        page = (story.pk - 1) // 2 + 1
+        listed = story.get_absolute_url() in _stories_on_page(client, page)
+        assert listed == (story.status == Article.Status.PUBLISHED), story.pk
+    for page in range(1, (last_live + 1) // 2 + 1):
+        expected = {
+            s.get_absolute_url()
+            for s in stories
+            if (s.pk - 1) // 2 + 1 == page and s.status == Article.Status.PUBLISHED
+        }
+        assert _stories_on_page(client, page) == expected, page
+
+
+def test_a_new_story_refreshes_only_its_own_page_of_the_stories_sitemap(client, two_stories_a_page):
+    older = [make_article() for _ in range(4)]
+    first_page = ArticleSitemap.page_of(older[0].pk)
+    part = reverse("articles:sitemap_part", args=["articles"])
+    for page in (first_page, "1"):
+        client.get(f"{part}?p={page}")
+    assert client.get(f"{part}?p={first_page}")["X-Cache"] == "hit"
+    index = client.get(reverse("articles:sitemap"))
+    assert index["X-Cache"] == "miss"
+
+    new = make_article(headline="Just published")
+    new_page = ArticleSitemap.page_of(new.pk)
+    assert new_page > first_page
+
+    # The index (its lastmod, maybe a new page) and the new story's page are
+    # rendered again; the page of the older stories is not.
+    assert client.get(reverse("articles:sitemap"))["X-Cache"] == "miss"
+    assert client.get(f"{part}?p={first_page}")["X-Cache"] == "hit"
+    response = client.get(f"{part}?p={new_page}")
+    assert new.get_absolute_url() in response.content.decode()
+    assert response["Surrogate-Key"].split() == ["all", f"sm{new_page}"]
+
+
+def test_a_page_past_the_last_story_is_not_found(client, two_stories_a_page):
+    story = make_article()
+    part = reverse("articles:sitemap_part", args=["articles"])
+    assert client.get(f"{part}?p={ArticleSitemap.page_of(story.pk) + 1}").status_code == 404
+    assert client.get(f"{part}?p=0").status_code == 404
+    assert client.get(f"{part}?p=x").status_code == 404

@@ -11,7 +11,10 @@ A key names one thing a write can change:
   joins, leaves or moves in it (and, for an expert, when a quote of theirs changes);
 * ``live:12`` — a live story's update endpoint: its entries and whether its
   coverage is open (``articles/models/live.py``);
-* ``sitemap`` — the sitemaps, which list every live story and everything with one;
+* ``sitemap`` — the sitemaps, which list every live story and everything with one
+  (the index, and the sitemaps of sections, authors, tags and experts);
+* ``sitemap-page:3`` — one page of the stories' sitemap, which lists the
+  stories of a range of ids (``articles/sitemaps.py``);
 * ``nav`` — the section navigation on every page (also the only place a page
   shows a section's name);
 * ``banner`` — the breaking-news banner on every page;
@@ -155,6 +158,17 @@ def share_card(article):
 
 
 SITEMAPS = Dependencies(frozenset({SITEMAP}), is_list=True)
+
+
+def story_sitemap_key(page):
+    return f"sitemap-page:{page}"
+
+
+def story_sitemap(page):
+    """One page of the stories' sitemap: only its own stories change it."""
+    return Dependencies(frozenset({story_sitemap_key(page)}), is_list=True)
+
+
 # A page made from templates and settings only (robots.txt).
 FIXED = Dependencies(frozenset())
 
@@ -174,6 +188,7 @@ EDGE_KINDS = {
     "expert": "e",
     "live": "lv",
     "versions": "v",
+    "sitemap-page": "sm",
 }
 # Every page the edge may keep carries it: purging it empties the edge of them
 # (after a deploy that changes how pages look, say).

@@ -325,8 +325,9 @@ class CachedFeedMixin:
         return story_list(entries, owner, with_tags=True, nav=False)
 
 
-def cached_for_readers(view, dependencies):
-    """The page cache for a function view (sitemaps) that always shows the same kind of thing."""
+def cached_for_readers(view, dependencies_of):
+    """The page cache for a function view (sitemaps); ``dependencies_of(request,
+    **kwargs)`` declares what the page it renders shows."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -334,8 +335,7 @@ def cached_for_readers(view, dependencies):
             request,
             ("p",),  # sitemaps paginate with ?p=
             lambda: view(request, *args, **kwargs),
-            lambda response: dependencies,
+            lambda response: dependencies_of(request, **kwargs),
         )
 
-    wrapper.page_dependencies = dependencies
     return wrapper

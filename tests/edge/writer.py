@@ -31,6 +31,7 @@ from django_tasks_db.models import DBTaskResult  # noqa: E402
 from articles import edge, tasks  # noqa: E402
 from articles.models import Article, Byline, LiveEntry  # noqa: E402
 from articles.publishing.preview import preview_url  # noqa: E402
+from articles.sitemaps import ArticleSitemap  # noqa: E402
 
 
 def pages_of(story):
@@ -49,7 +50,8 @@ def pages_of(story):
         ],
         "sitemaps": [
             reverse("articles:sitemap"),
-            reverse("articles:sitemap_part", args=["articles"]),
+            reverse("articles:sitemap_part", args=["articles"])
+            + f"?p={ArticleSitemap.page_of(story.pk)}",
             reverse("articles:news_sitemap"),
         ],
     }
