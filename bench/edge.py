@@ -29,8 +29,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from tests.cluster.harness import Editor
-from tests.edge.harness import Gunicorn, Varnish, percentile, request
-from tests.faults.harness import CHECKOUT, Redis, manage, site_environment
+from tests.edge.harness import Varnish, percentile, request
+from tests.faults.harness import CHECKOUT, Gunicorn, Redis, manage, site_environment
 
 EDITOR = ("bench-editor", "bench-editor-password-c41d")
 TARGETS = {"ratio": 0.9, "publish_p95_s": 1.0, "slow_p50_ratio": 1.25}
