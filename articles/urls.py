@@ -37,13 +37,17 @@ urlpatterns = [
     path(
         "sitemap.xml",
         cached_for_readers(sitemap_views.index, sitemap_dependencies),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap_part"},
+        {
+            "sitemaps": SITEMAPS,
+            "sitemap_url_name": "articles:sitemap_part",
+            "template_name": "sitemaps/index.xml",
+        },
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
         cached_for_readers(sitemap_views.sitemap, sitemap_dependencies),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": "sitemaps/urlset.xml"},
         name="sitemap_part",
     ),
     path(
