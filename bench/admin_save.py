@@ -8,31 +8,7 @@ corpus as it was."""
 import statistics
 import time
 
-from tests.workflow_helpers import ADD_URL, change_url, form_data, management
-
-
-def _inlines(authors, experts, bylines=(), quotes=()):
-    data = {
-        **management("bylines", total=len(authors), initial=len(bylines)),
-        **management("quotes", total=len(experts), initial=len(quotes)),
-        **management("corrections"),
-    }
-    for i, author in enumerate(authors):
-        data[f"bylines-{i}-author"] = str(author.pk)
-        data[f"bylines-{i}-position"] = str(i)
-        if i < len(bylines):
-            data[f"bylines-{i}-id"] = str(bylines[i].pk)
-            data[f"bylines-{i}-article"] = str(bylines[i].article_id)
-    for i, expert in enumerate(experts):
-        data[f"quotes-{i}-expert"] = str(expert.pk)
-        data[f"quotes-{i}-kind"] = "direct"
-        data[f"quotes-{i}-text"] = f"Quote number {i}, said at the harbour."
-        data[f"quotes-{i}-context"] = "at a press conference"
-        data[f"quotes-{i}-position"] = str(i)
-        if i < len(quotes):
-            data[f"quotes-{i}-id"] = str(quotes[i].pk)
-            data[f"quotes-{i}-article"] = str(quotes[i].article_id)
-    return data
+from tests.workflow_helpers import ADD_URL, change_url, form_data, inline_rows, management
 
 
 def _editor():
@@ -94,7 +70,8 @@ def measure(saves):
                         "hero_caption": "",
                         "hero_credit": "",
                         "hero_alt": "",
-                        **_inlines(authors, experts),
+                        **inline_rows(authors, experts),
+                        **management("corrections"),
                     },
                 )
             )
@@ -104,7 +81,8 @@ def measure(saves):
                 article,
                 headline=f"Harbour strike ends after talks, day {n}",
                 tags=tags,
-                **_inlines(
+                **management("corrections"),
+                **inline_rows(
                     authors,
                     experts,
                     bylines=list(article.bylines.order_by("position")),

@@ -14,7 +14,7 @@ from articles import search
 from articles.models import Article, Byline, ExpertQuote, Tag, TaggedArticle
 from articles.pagecache import stamps
 from tests.factories import make_article, make_author, make_editor, make_expert, make_section
-from tests.workflow_helpers import ADD_URL, change_url, form_data, logged_in, management
+from tests.workflow_helpers import ADD_URL, change_url, form_data, inline_rows, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -38,29 +38,6 @@ pytestmark = pytest.mark.django_db
 # keeps its place, needs no next publication time.
 ADD_BUDGET = 25
 CHANGE_BUDGET = 24
-
-
-def _inlines(authors, experts, initial_bylines=(), initial_quotes=()):
-    data = {
-        **management("bylines", total=len(authors), initial=len(initial_bylines)),
-        **management("quotes", total=len(experts), initial=len(initial_quotes)),
-    }
-    for i, author in enumerate(authors):
-        data[f"bylines-{i}-author"] = str(author.pk)
-        data[f"bylines-{i}-position"] = str(i)
-        if i < len(initial_bylines):
-            data[f"bylines-{i}-id"] = str(initial_bylines[i].pk)
-            data[f"bylines-{i}-article"] = str(initial_bylines[i].article_id)
-    for i, expert in enumerate(experts):
-        data[f"quotes-{i}-expert"] = str(expert.pk)
-        data[f"quotes-{i}-kind"] = "direct"
-        data[f"quotes-{i}-text"] = f"Quote number {i}."
-        data[f"quotes-{i}-context"] = "at a press conference"
-        data[f"quotes-{i}-position"] = str(i)
-        if i < len(initial_quotes):
-            data[f"quotes-{i}-id"] = str(initial_quotes[i].pk)
-            data[f"quotes-{i}-article"] = str(initial_quotes[i].article_id)
-    return data
 
 
 def _editor_who_may_add_tags():
@@ -141,7 +118,7 @@ def test_an_admin_add_of_a_full_published_story_stays_within_the_budget(desk, si
         "hero_caption": "",
         "hero_credit": "",
         "hero_alt": "",
-        **_inlines(desk["authors"], desk["experts"]),
+        **inline_rows(desk["authors"], desk["experts"]),
     }
     side_effects["index"].clear(), side_effects["invalidate"].clear()  # the set-up's own
     queries = _count(client, ADD_URL, data)
@@ -168,11 +145,11 @@ def test_an_admin_change_of_a_full_published_story_stays_within_the_budget(desk,
         article,
         headline="Harbour strike ends after talks",
         tags="Harbour, Strikes, Ferries, Unions, Port of Oslo",
-        **_inlines(
+        **inline_rows(
             desk["authors"],
             desk["experts"],
-            initial_bylines=list(article.bylines.all()),
-            initial_quotes=list(article.quotes.all()),
+            bylines=list(article.bylines.all()),
+            quotes=list(article.quotes.all()),
         ),
     )
     side_effects["index"].clear(), side_effects["invalidate"].clear()  # the set-up's own
@@ -201,7 +178,7 @@ def test_bylines_checked_in_bulk_still_refuse_an_author_who_does_not_exist(desk)
         "hero_caption": "",
         "hero_credit": "",
         "hero_alt": "",
-        **_inlines(authors, []),
+        **inline_rows(authors, []),
         "bylines-1-author": "99999",
     }
     response = client.post(ADD_URL, data)
@@ -227,11 +204,11 @@ def test_a_quote_row_of_another_story_is_not_taken_over(desk):
     client = logged_in(desk["editor"])
     data = form_data(
         article,
-        **_inlines(
+        **inline_rows(
             desk["authors"][:1],
             desk["experts"][:1],
-            initial_bylines=list(article.bylines.all()),
-            initial_quotes=[theirs],
+            bylines=list(article.bylines.all()),
+            quotes=[theirs],
         ),
     )
     client.post(change_url(article), data)

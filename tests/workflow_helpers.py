@@ -29,6 +29,32 @@ def management(prefix, total=0, initial=0):
     }
 
 
+def inline_rows(authors, experts, bylines=(), quotes=()):
+    """The byline and quote rows of a change form: one byline per author and
+    one direct quote per expert, the first ``bylines``/``quotes`` being the
+    story's stored rows (their ids kept)."""
+    data = {
+        **management("bylines", total=len(authors), initial=len(bylines)),
+        **management("quotes", total=len(experts), initial=len(quotes)),
+    }
+    for i, author in enumerate(authors):
+        data[f"bylines-{i}-author"] = str(author.pk)
+        data[f"bylines-{i}-position"] = str(i)
+        if i < len(bylines):
+            data[f"bylines-{i}-id"] = str(bylines[i].pk)
+            data[f"bylines-{i}-article"] = str(bylines[i].article_id)
+    for i, expert in enumerate(experts):
+        data[f"quotes-{i}-expert"] = str(expert.pk)
+        data[f"quotes-{i}-kind"] = "direct"
+        data[f"quotes-{i}-text"] = f"Quote number {i}."
+        data[f"quotes-{i}-context"] = "at a press conference"
+        data[f"quotes-{i}-position"] = str(i)
+        if i < len(quotes):
+            data[f"quotes-{i}-id"] = str(quotes[i].pk)
+            data[f"quotes-{i}-article"] = str(quotes[i].article_id)
+    return data
+
+
 def local_fields(when):
     """A publication time as the change form's two boxes show it: in the site's
     time zone, to the second; empty boxes for no time."""
