@@ -27,7 +27,7 @@ from articles import languages
 from articles.models import Article, ArticleRedirect, Banner, Correction, Front, Placement
 from articles.publishing import transitions
 from articles.publishing.preview import preview_token
-from articles.sitemaps import SITEMAPS
+from articles.sitemaps import SITEMAPS, ArticleSitemap
 from tests.factories import make_article, make_author, make_editor, make_expert, make_section
 from tests.reader_helpers import public_patterns
 from tests.test_images import _jpeg
@@ -154,6 +154,8 @@ def urls_to_walk(newsroom):
                 urls.append((name, f"{url}?page=2"))
             if name == "articles:sitemap_part":
                 urls.append((name, f"{url}?p=1"))
+                if kwargs["section"] == "articles":  # the page of the story's id
+                    urls.append((name, f"{url}?p={ArticleSitemap.page_of(story.pk)}"))
     words = [HEADLINE, "Quillstone", BODY_PHRASE, "zephyrine", SLUG, CAPTION]
     search = reverse("articles:search")
     urls += [("articles:search", f"{search}?q={query}") for query in words]
@@ -288,7 +290,8 @@ def test_the_story_goes_live_at_its_release_on_every_surface_with_no_write(newsr
         reverse("articles:section_feed", kwargs={"slug": "treasury-desk"}),
         reverse("articles:author_feed", kwargs={"slug": "ana-ruiz"}),
         reverse("articles:tag_feed", kwargs={"slug": newsroom["tags"][0].slug}),
-        reverse("articles:sitemap_part", kwargs={"section": "articles"}),
+        reverse("articles:sitemap_part", kwargs={"section": "articles"})
+        + f"?p={ArticleSitemap.page_of(newsroom['story'].pk)}",
         reverse("articles:news_sitemap"),
         reverse("articles:search") + "?q=Quillstone",
     ]
