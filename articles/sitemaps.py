@@ -17,7 +17,7 @@ from math import ceil
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
-from django.db.models import Func, OuterRef, Q, Subquery
+from django.db.models import Func, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -86,11 +86,16 @@ class PagesOfIds(Paginator):
         last = self.object_list.order_by("-pk").values_list("pk", flat=True).first()
         return max(1, ceil((last or 0) / self.per_page))
 
+    def __init__(self, object_list, per_page, prepare=None):
+        super().__init__(object_list, per_page)
+        self.prepare = prepare
+
     def page(self, number):
         number = self.validate_number(number)
         first = (number - 1) * self.per_page
         objects = self.object_list.filter(pk__gt=first, pk__lte=first + self.per_page)
-        return self._get_page(objects.order_by("pk"), number, self)
+        objects = objects.order_by("pk")
+        return self._get_page(self.prepare(objects) if self.prepare else objects, number, self)
 
 
 class PagedById(Sitemap):
@@ -103,7 +108,7 @@ class PagedById(Sitemap):
 
     @property
     def paginator(self):
-        return PagesOfIds(self._items(), self.limit)
+        return PagesOfIds(self._items(), self.limit, getattr(self, "with_latest_change", None))
 
     @classmethod
     def page_of(cls, pk):
@@ -155,10 +160,13 @@ class FrontPagesSitemap(Sitemap):
 class _LatestStorySitemap(PagedById):
     """Objects with published stories, ``lastmod`` their latest story's change.
 
-    Written as per-object subqueries that start from the link
-    (the story itself for a section; a byline, a tagging, a quote) rather than
-    a join grouped over every live story: the index of sitemaps counts these
-    on every rebuild, and the grouped join took seconds at 100k stories.
+    Whether an object has a live story is a per-object subquery that starts
+    from the link (a byline, a tagging, a quote; the story itself for a
+    section) and stops at the first live story. The latest change of a page's
+    objects is one query grouped by object over their links
+    (``with_latest_change``): two subqueries an object, each sorting all the
+    object's stories, took 8.7 s for the page of the most used tags at a
+    million stories, the grouped query 1.7 s.
     """
 
     changefreq = "daily"
@@ -169,34 +177,43 @@ class _LatestStorySitemap(PagedById):
     link_to_story = ""  # the path from ``links`` to Article ("" if it is Article)
 
     def _live_links(self):
-        return self.links.objects.filter(
-            unindexed_on_sqlite(live(self.link_to_story), "status"),
-            **{self.link_to_object: OuterRef("pk")},
-        )
-
-    def _newest(self, field):
-        path = f"{self.link_to_story}{field}"
-        return Subquery(self._live_links().order_by(f"-{path}").values(path)[:1])
+        return self.links.objects.filter(unindexed_on_sqlite(live(self.link_to_story), "status"))
 
     def items(self):
         # A scalar subquery, not EXISTS: PostgreSQL turns EXISTS into one
         # semi-join of every link with every live story (1.1-4 s for the tags
         # at 1M stories); this one stops at each object's first live story,
         # from two indexes alone (0.27 s).
-        first_live_link = Subquery(self._live_links().order_by().values(self.link_to_object)[:1])
-        return (
-            self.model.objects.alias(first_live_link=first_live_link)
-            .filter(first_live_link__isnull=False)
-            .annotate(
-                latest_update=self._newest("updated_at"),
-                latest_publication=self._newest("published_at"),
-            )
+        first_live_link = Subquery(
+            self._live_links()
+            .filter(**{self.link_to_object: OuterRef("pk")})
+            .order_by()
+            .values(self.link_to_object)[:1]
+        )
+        return self.model.objects.alias(first_live_link=first_live_link).filter(
+            first_live_link__isnull=False
         )
 
-    def lastmod(self, obj):
+    def with_latest_change(self, objects):
+        objects = list(objects)
+        newest = (
+            self._live_links()
+            .filter(**{f"{self.link_to_object}__in": objects})
+            .order_by()
+            .values_list(self.link_to_object)
+            .annotate(
+                Max(f"{self.link_to_story}updated_at"), Max(f"{self.link_to_story}published_at")
+            )
+        )
         # Like Article.modified_at: a story scheduled days after its last edit
         # changes the page when it goes live.
-        return max(obj.latest_update, obj.latest_publication)
+        latest = {pk: max(update, publication) for pk, update, publication in newest}
+        for obj in objects:
+            obj.latest_change = latest[obj.pk]
+        return objects
+
+    def lastmod(self, obj):
+        return obj.latest_change
 
     def get_latest_lastmod(self):
         # Linked by the relation's first step ("quotes", not "quotes__expert"):
@@ -209,6 +226,20 @@ class _LatestStorySitemap(PagedById):
 class SectionSitemap(_LatestStorySitemap):
     model, links = Section, Article
     link_to_object = "section"
+
+    def with_latest_change(self, sections):
+        # A section's stories are many (all of them, over twenty sections) but
+        # its newest are one step down the story indexes: a subquery each.
+        def newest(field):
+            stories = self._live_links().filter(section=OuterRef("pk")).order_by(f"-{field}")
+            return Subquery(stories.values(field)[:1])
+
+        sections = sections.annotate(
+            latest_update=newest("updated_at"), latest_publication=newest("published_at")
+        )
+        for section in sections:
+            section.latest_change = max(section.latest_update, section.latest_publication)
+        return sections
 
 
 class AuthorSitemap(_LatestStorySitemap):
