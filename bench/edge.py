@@ -301,10 +301,19 @@ def run(source_db, workdir, *, seconds, publishes, load):
                 name=f"edge-{name}", headers=["Accept-Encoding: gzip"],
             )  # fmt: skip
 
-        static = results["static"] = through_varnish("static", edge.static)
+        # Three rounds taking turns, each object's best: the static object,
+        # the story and the home page measured one after the other met
+        # different loads from the rest of the machine (0.82 to 1.41 in one run).
+        objects = {"static": edge.static, "story": story, "home": "/"}
+        for _ in range(3):
+            for name, path in objects.items():
+                row = through_varnish(name, path)
+                if name not in results or row["req_per_s"] > results[name]["req_per_s"]:
+                    results[name] = row
+        static = results["static"]
         print(f"  static object     {static['req_per_s']:8.0f} req/s", flush=True)
-        for name, path in (("story", story), ("home", "/")):
-            row = results[name] = through_varnish(name, path)
+        for name in ("story", "home"):
+            row = results[name]
             row["ratio_to_static"] = row["req_per_s"] / static["req_per_s"]
             print(
                 f"  {name:17} {row['req_per_s']:8.0f} req/s, {row['ratio_to_static']:.2f} "
