@@ -28,6 +28,7 @@ from django.utils import timezone
 from .. import languages
 from ..languages import default_language
 from ..models import SearchDocument
+from .ranked import RankedStories
 
 # PostgreSQL's text-search configurations, by language; others use "simple"
 # (words as written, no stemming). Each story is indexed in its own language.
@@ -94,11 +95,15 @@ def search(articles, text, words):
         operator.or_,
         (SearchQuery(text, search_type="websearch", config=config) for config in _configs()),
     )
-    return (
-        articles.filter(pk__in=_newest_matches(articles, query))
-        .annotate(rank=SearchRank(F("search_document__document"), query, cover_density=True))
-        .order_by("-rank", "-published_at", "-pk")
+    # Ranked in one query, to a list of ids: the page then counts them without
+    # a query and reads only its own stories, not the 500 to sort them again.
+    ranked = (
+        SearchDocument.objects.filter(article__in=_newest_matches(articles, query))
+        .annotate(rank=SearchRank(F("document"), query, cover_density=True))
+        .order_by("-rank", "-article__published_at", "-article")
+        .values_list("article", flat=True)
     )
+    return RankedStories(articles, list(ranked))
 
 
 def month_of(moment):
