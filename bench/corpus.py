@@ -300,13 +300,22 @@ def _fill_search_index(byline_names, tag_names):
     from articles import search
 
     search.engine().clear()
-    rows = Article.objects.values_list("pk", "headline", "dek", "body").iterator(BATCH)
+    rows = Article.objects.values_list(
+        "pk", "headline", "dek", "body", "language", "published_at"
+    ).iterator(BATCH)
     batch = []
-    for pk, headline, dek, body in rows:
+    for pk, headline, dek, body, language, published_at in rows:
         text = TAG.sub(" ", body)  # our generated bodies hold no entities
         batch.append(
             search.Document(
-                pk, headline, dek, text, tag_names.get(pk, ""), byline_names.get(pk, "")
+                pk,
+                headline,
+                dek,
+                text,
+                tag_names.get(pk, ""),
+                byline_names.get(pk, ""),
+                language,
+                published_at,
             )
         )
         if len(batch) == search.INDEX_BATCH:
@@ -398,6 +407,11 @@ def _fill_search_vectors(pieces, parts_of_articles):
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("ANALYZE bench_piece_vector")
         cursor.execute("ANALYZE bench_body_part")
+        # As postgres.month_of() counts it.
+        month = (
+            "(extract(year FROM a.published_at AT TIME ZONE 'UTC') * 12"
+            " + extract(month FROM a.published_at AT TIME ZONE 'UTC') - 1)::integer"
+        )
         table = SearchDocument._meta.db_table
         cursor.execute(f"DELETE FROM {table}")
         # The GIN index built once at the end, not grown row by row: a third
@@ -411,8 +425,8 @@ def _fill_search_vectors(pieces, parts_of_articles):
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
         cursor.execute(
             f"""
-            INSERT INTO {table} (article_id, document)
-            SELECT a.id, {vector}
+            INSERT INTO {table} (article_id, document, published_month)
+            SELECT a.id, {vector}, {month}
             FROM {Article._meta.db_table} a
             JOIN (
                 SELECT p.article_id AS id, pg_temp.tsvector_join(pv.vector ORDER BY p.ord) AS body

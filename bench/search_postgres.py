@@ -89,7 +89,7 @@ def main():
             client.get(url)
             timings.append((time.perf_counter() - started) * 1000)
         samples.extend(timings)
-        results = search(word).count()
+        results = len(search(word))
         print(f"  {word:>10}: {results:6d} results, p50 {run.percentiles(timings)['p50']:.1f} ms")
     figures = run.percentiles(samples)
     print("search p50 / p95 / p99 ms: " + " / ".join(f"{figures[p]:.1f}" for p in figures))

@@ -16,7 +16,7 @@ COUNTS = {"articles": 300, "authors": 12, "experts": 5, "quotes": 40, "tags": 30
 
 
 def ranked(word):
-    return list(search(word).values_list("pk", flat=True)[:50])
+    return [article.pk for article in search(word)[:50]]
 
 
 def test_the_corpus_writes_every_row_it_counts():

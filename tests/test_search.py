@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,8 +34,11 @@ def test_a_crosshead_and_the_paragraph_after_it_are_separate_words():
     assert _found("reopens") == ["Ferries"]
 
 
-def test_search_uses_the_databases_full_text_engine():
-    sql = str(search("harbour").query)
+def test_search_uses_the_databases_full_text_engine(client):
+    make_article(headline="Harbour")
+    with CaptureQueriesContext(connection) as queries:
+        assert "1 result for <q>harbour</q>" in _page(client, "harbour").content.decode()
+    sql = " ".join(query["sql"] for query in queries)
     if connection.vendor == "sqlite":
         assert "articles_search MATCH" in sql
     else:
@@ -125,11 +129,42 @@ def test_search_never_shows_unpublished_stories(client):
         assert "Hidden" not in html.replace(f"<q>{query}</q>", "")
 
 
-def test_a_scheduled_story_appears_once_its_time_comes(client):
-    article = make_article(headline="Eclipse tonight", published_at=timezone.now() + timedelta(1))
+def test_a_scheduled_story_appears_once_its_time_comes(client, monkeypatch):
+    # Scheduled for the next month: the search reaches the month it is indexed
+    # under once that month has come.
+    now = timezone.now()
+    going_live = now + timedelta(days=40)
+    make_article(headline="Eclipse tonight", published_at=going_live)
     assert _found("eclipse") == []
-    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timedelta(1))
+    monkeypatch.setattr(timezone, "now", lambda: going_live - timedelta(seconds=1))
+    assert _found("eclipse") == []
+    monkeypatch.setattr(timezone, "now", lambda: going_live)
     assert _found("eclipse") == ["Eclipse tonight"]
+    assert "1 result for <q>eclipse</q>" in _page(client, "eclipse").content.decode()
+
+
+def test_a_story_is_found_only_while_it_is_live(client):
+    now = timezone.now()
+    article = make_article(headline="Glacier retreats", published_at=now - timedelta(days=400))
+    make_article(headline="Glacier embargoed", embargoed_until=now + timedelta(hours=2))
+    make_article(headline="Glacier draft", status=Article.Status.DRAFT)
+    make_article(headline="Glacier scheduled", published_at=now + timedelta(hours=2))
+
+    def headlines():
+        html = _page(client, "glacier").content.decode()
+        return sorted(h for h in ("retreats", "embargoed", "draft", "scheduled") if h in html)
+
+    assert headlines() == ["retreats"]
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert headlines() == []
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    assert headlines() == ["retreats"]
+    # Re-timed to today, from another month: found at its new time.
+    article.published_at = now - timedelta(minutes=5)
+    article.save()
+    assert headlines() == ["retreats"]
 
 
 def test_index_follows_edits_to_stories_tags_and_bylines():
@@ -313,3 +348,31 @@ def test_matches_within_the_bound_all_show_with_their_count(client, monkeypatch)
     make_article(headline="Ferry", body="<p>harbour</p>")
     assert _found("harbour") == ["Harbour", "Ferry"]
     assert "2 results for <q>harbour</q>" in _page(client, "harbour").content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bound on ranking")
+def test_the_newest_matches_are_taken_across_months_and_years(client, monkeypatch):
+    from articles.search import postgres
+
+    monkeypatch.setattr(postgres, "RANKED_MATCHES", 3)
+    now = timezone.now()
+    ages = {"today": 0, "last month": 35, "two months ago": 65, "last year": 400}
+    for name, days in ages.items():
+        make_article(
+            headline=f"Harbour {name}",
+            body="<p>harbour</p>",
+            published_at=now - timedelta(days=days, hours=1),
+        )
+    # The best match of all is the oldest: not among the newest three.
+    make_article(headline="Harbour harbour harbour", published_at=now - timedelta(days=3000))
+    # Newer than all, but not live.
+    make_article(headline="Harbour embargoed", embargoed_until=now + timedelta(hours=1))
+
+    assert _found("harbour") == ["Harbour today", "Harbour last month", "Harbour two months ago"]
+    html = _page(client, "harbour").content.decode()
+    assert "At least 3 results for <q>harbour</q>: the newest 3, best match first" in html
+
+    # A word only the oldest stories have is found however far back they are.
+    make_article(headline="Lighthouse", published_at=now - timedelta(days=4000))
+    assert _found("lighthouse") == ["Lighthouse"]
+    assert "1 result for <q>lighthouse</q>" in _page(client, "lighthouse").content.decode()

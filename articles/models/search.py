@@ -23,11 +23,16 @@ class SearchDocument(models.Model):
         related_name="search_document",
     )
     document = SearchVectorField()
+    # The month of the story's ``published_at`` (months since year 0, UTC), or
+    # None: search walks the index a month at a time, newest first (migration 0022).
+    published_month = models.IntegerField(null=True)
 
     class Meta:
         managed = False
         db_table = "articles_search"
-        indexes = [GinIndex(fields=["document"], name="articles_search_document")]
+        indexes = [
+            GinIndex(fields=["document", "published_month"], name="articles_search_document_month")
+        ]
 
     def __str__(self):
         return f"Search document of article {self.article_id}"

@@ -16,10 +16,11 @@ index from scratch.
 
 import re
 from collections import defaultdict
+from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Value
+from django.db.models import DateTimeField, Value
 
 from ..html import body_text
 from ..models import Article, Byline, TaggedArticle
@@ -75,35 +76,65 @@ class Document(NamedTuple):
     bylines: str
     # The story's language: PostgreSQL reads it with that language's configuration.
     language: str = ""
+    # PostgreSQL keeps the month of it beside the vector, to find the newest matches.
+    published_at: datetime | None = None
 
 
 def documents(article_ids):
     """The documents of those of these stories that exist, in one query."""
     # Plain values, not model instances: a tag merge re-indexes thousands. The
     # stories, their tags and their bylines come as rows of one shape, (story,
-    # kind, position, pk, text, text, text, language), sorted here: tags in the order they
-    # were added, bylines in byline order.
+    # kind, position, pk, text, text, text, language, time), sorted here: tags in
+    # the order they were added, bylines in byline order.
     blank = Value("")
+    no_time = Value(None, output_field=DateTimeField())
     stories = (
         Article.objects.filter(pk__in=article_ids)
         .order_by()
-        .values_list("pk", Value("story"), Value(0), "pk", "headline", "dek", "body", "language")
+        .values_list(
+            "pk",
+            Value("story"),
+            Value(0),
+            "pk",
+            "headline",
+            "dek",
+            "body",
+            "language",
+            "published_at",
+        )
     )
     tags = (
         TaggedArticle.objects.filter(content_object_id__in=article_ids)
         .order_by()
         .values_list(
-            "content_object_id", Value("tag"), Value(0), "pk", "tag__name", blank, blank, blank
+            "content_object_id",
+            Value("tag"),
+            Value(0),
+            "pk",
+            "tag__name",
+            blank,
+            blank,
+            blank,
+            no_time,
         )
     )
     bylines = (
         Byline.objects.filter(article_id__in=article_ids)
         .order_by()
         .values_list(
-            "article_id", Value("byline"), "position", "pk", "author__name", blank, blank, blank
+            "article_id",
+            Value("byline"),
+            "position",
+            "pk",
+            "author__name",
+            blank,
+            blank,
+            blank,
+            no_time,
         )
     )
     parts = {"story": {}, "tag": defaultdict(list), "byline": defaultdict(list)}
+    # (story, kind, position, pk) is unique: the sort never compares the rest.
     for article_id, kind, _, _, *text in sorted(stories.union(tags, bylines, all=True)):
         if kind == "story":
             parts["story"][article_id] = text
@@ -118,8 +149,9 @@ def documents(article_ids):
             " ".join(parts["tag"][pk]),
             " ".join(parts["byline"][pk]),
             language,
+            published_at,
         )
-        for pk, (headline, dek, body, language) in parts["story"].items()
+        for pk, (headline, dek, body, language, published_at) in parts["story"].items()
     ]
 
 
