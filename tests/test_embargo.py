@@ -22,6 +22,7 @@ from tests.workflow_helpers import (
     CHANGELIST_URL,
     change_url,
     form_data,
+    local_fields,
     logged_in,
     run_action,
 )
@@ -33,13 +34,7 @@ ADMIN_INDEX = reverse("admin:index")
 
 def embargo_fields(when):
     """The embargo box as the change form shows it: two boxes, in the site's time zone."""
-    if when is None:
-        return {"embargoed_until_0": "", "embargoed_until_1": ""}
-    when = timezone.localtime(when)
-    return {
-        "embargoed_until_0": when.strftime("%Y-%m-%d"),
-        "embargoed_until_1": when.strftime("%H:%M:%S"),
-    }
+    return local_fields(when, "embargoed_until")
 
 
 def send(client, article, **changes):

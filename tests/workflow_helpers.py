@@ -55,16 +55,13 @@ def inline_rows(authors, experts, bylines=(), quotes=()):
     return data
 
 
-def local_fields(when):
-    """A publication time as the change form's two boxes show it: in the site's
-    time zone, to the second; empty boxes for no time."""
+def local_fields(when, field="published_at"):
+    """A time as the change form's two boxes show it (the publication time, or
+    ``field``): in the site's time zone, to the second; empty boxes for no time."""
     if when is None:
-        return {"published_at_0": "", "published_at_1": ""}
+        return {f"{field}_0": "", f"{field}_1": ""}
     when = timezone.localtime(when)
-    return {
-        "published_at_0": when.strftime("%Y-%m-%d"),
-        "published_at_1": when.strftime("%H:%M:%S"),
-    }
+    return {f"{field}_0": when.strftime("%Y-%m-%d"), f"{field}_1": when.strftime("%H:%M:%S")}
 
 
 def form_data(article, **changes):
