@@ -47,6 +47,26 @@ def test_pagination_links_keep_other_query_parameters(client):
     assert 'href="?utm_source=x&amp;page=2"' in html
 
 
+def test_story_lists_page_without_a_total_and_show_an_older_link_only_when_one_follows(client):
+    author = make_author()
+    for _ in range(20):
+        make_article(authors=[author])
+    first = client.get(author.get_absolute_url()).content.decode()
+    # A full page with nothing after it: no page 2 to link to.
+    assert 'rel="next"' not in first and "Page 1" not in first
+
+    oldest = make_article(authors=[author], headline="The oldest one")
+    Article.objects.filter(pk=oldest.pk).update(published_at=oldest.published_at.replace(year=2001))
+    first = client.get(author.get_absolute_url()).content.decode()
+    assert 'rel="next" href="?page=2"' in first and "<span>Page 1</span>" in first
+    assert "The oldest one" not in first
+    second = client.get(author.get_absolute_url(), {"page": 2}).content.decode()
+    assert "The oldest one" in second and 'rel="prev"' in second and 'rel="next"' not in second
+    assert "<span>Page 2</span>" in second
+    # A link past the end shows the last page.
+    assert "The oldest one" in client.get(author.get_absolute_url(), {"page": 7}).content.decode()
+
+
 def test_authors_index_lists_current_staff_and_former_staff_with_live_stories(client):
     current = make_author(name="Anna Current", role="Reporter")
     former_live = make_author(name="Bo Former", is_active=False)
