@@ -376,3 +376,21 @@ def test_the_newest_matches_are_taken_across_months_and_years(client, monkeypatc
     make_article(headline="Lighthouse", published_at=now - timedelta(days=4000))
     assert _found("lighthouse") == ["Lighthouse"]
     assert "1 result for <q>lighthouse</q>" in _page(client, "lighthouse").content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bound on ranking")
+def test_a_word_with_few_recent_matches_takes_the_newest_older_ones_next(client, monkeypatch):
+    from articles.search import postgres
+
+    monkeypatch.setattr(postgres, "RANKED_MATCHES", 3)
+    now = timezone.now()
+    for days in (3000, 900, 10, 1200, 800):
+        make_article(headline=f"Ferry {days}", published_at=now - timedelta(days=days, hours=1))
+    assert _found("ferry") == ["Ferry 10", "Ferry 800", "Ferry 900"]
+    html = _page(client, "ferry").content.decode()
+    assert "At least 3 results for <q>ferry</q>: the newest 3, best match first" in html
+
+    # Enough in the last month: nothing older is listed.
+    for days in (20, 30):
+        make_article(headline=f"Ferry {days}", published_at=now - timedelta(days=days, hours=1))
+    assert _found("ferry") == ["Ferry 10", "Ferry 20", "Ferry 30"]
