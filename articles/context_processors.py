@@ -17,4 +17,9 @@ def site(request):
         "site_direction": languages.direction(languages.default_language()),
         "site_editions": languages.editions(),
         "breaking_news": SimpleLazyObject(lambda: shown_banner(timezone.now())),
+        # A card asks whether the list is its section's or its author's page
+        # (a section's or an author's view sets these): a name missing from
+        # the context costs a raised and caught exception a lookup, two a card.
+        "section": None,
+        "author": None,
     }
