@@ -746,3 +746,16 @@ def test_an_import_tags_with_the_existing_tag_whatever_its_markup_case_or_quotes
     assert article.tags.get(slug="oslo") == oslo
     # Importing it again finds the story unchanged, not changed by its markup.
     assert "unchanged" in run_import(path)[0]
+
+
+def test_a_tag_named_in_arabic_has_pages_under_its_own_letters(client):
+    story = make_article(headline="الموانئ تعود", language="ar", tags=["موانئ"])
+    tag = Tag.objects.get(name="موانئ")
+    assert tag.slug == "موانئ"
+    story_page = client.get(story.get_absolute_url())
+    assert story_page.status_code == 200
+    assert tag.get_absolute_url() in story_page.content.decode()
+    for url in (tag.get_absolute_url(), f"{tag.get_absolute_url()}feed/", "/sitemap-tags.xml"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "الموانئ تعود" in client.get(tag.get_absolute_url()).content.decode()
