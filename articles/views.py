@@ -98,7 +98,7 @@ class ArticleListView(CachedPageMixin, ForgivingPaginationMixin, ListView):
     paginator_class = UncountedPaginator
 
     def get_queryset(self):
-        return Article.objects.published().newest_first().for_listing()
+        return Article.objects.published().newest_first().for_cards()
 
     def get_dependencies(self, context):
         return dependencies.story_list(context["articles"])

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.utils import timezone
 
+from articles.models import Tag
 from tests.factories import make_article, make_author, make_expert, make_section
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,30 @@ def test_a_section_page_does_not_label_every_entry_with_its_own_name(client):
 
     assert 'class="kicker"' not in html(client, world.get_absolute_url())
     assert '<p class="kicker"><a href="/section/' in html(client, "/")  # elsewhere it helps
+
+
+def test_a_byline_names_every_author_in_order_in_the_storys_language(client):
+    names = ["Ana O'Neil", "Elias Varga", "Maria Lindqvist"]
+    story = make_article(headline="Three", authors=[make_author(name=n) for n in names])
+    plain = re.sub(
+        r"<[^>]+>",
+        "",
+        re.search(
+            r'<span class="byline">(.*?)</span>', html(client, story.get_absolute_url())
+        ).group(1),
+    )
+    assert plain == "By Ana O&#x27;Neil, Elias Varga and Maria Lindqvist"
+
+    # A card of a story in Arabic, on a list (a tag's page), in Arabic words.
+    make_article(
+        headline="ثلاثة",
+        language="ar",
+        tags=["Ports in Arabic"],
+        authors=[make_author(name=n) for n in ("ليلى", "سامي")],
+    )
+    listing = html(client, Tag.objects.get(name="Ports in Arabic").get_absolute_url())
+    card = re.search(r'<span class="byline">(.*?)</span>', listing).group(1)
+    assert re.sub(r"<[^>]+>", "", card) == "بقلم ليلى و سامي"
 
 
 def test_an_author_page_names_only_their_co_authors(client):

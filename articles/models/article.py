@@ -173,6 +173,11 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         return self.select_related("section").with_bylines()
 
+    def for_cards(self):
+        """Stories as a reader list's cards show them: without the body, by
+        far the largest column, which only a story's page and feeds show."""
+        return self.for_listing().defer("body")
+
     def for_page(self):
         stories = self.for_listing().prefetch_related(
             Prefetch(

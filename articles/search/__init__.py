@@ -57,7 +57,7 @@ def search(query):
     # Without Arabic vowel marks: \w does not match them, and would split a
     # vowelled word into letters.
     words = _WORD.findall(sqlite.plain_letters(text))[:MAX_QUERY_WORDS]
-    articles = Article.objects.published().for_listing()
+    articles = Article.objects.published().for_cards()
     if not words:
         return articles.none()
     if engine() is None:

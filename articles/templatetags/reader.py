@@ -3,6 +3,9 @@
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from articles import seo, tasks
 from articles.pictures import renditions, share_card
@@ -118,12 +121,30 @@ def picture(field_file, kind, alt="", sizes="100vw", loading="lazy", css_class="
     }
 
 
-@register.simple_tag
-def byline_authors(article, leaving_out=None):
-    """The story's authors in byline order, less ``leaving_out``: on an
-    author's own page, the people they wrote it with."""
-    authors = article.ordered_bylines()
-    return [author for author in authors if author != leaving_out] if leaving_out else authors
+@register.simple_tag(takes_context=True)
+def byline(context, article):
+    """The story's byline, "By A, B and C", each name a link to its author's
+    page. On an author's own page (``author`` in the context) their name is
+    the page's title: the line names only who they wrote it with ("With B").
+    Names are isolated (dir="auto", as <bdi> would): an English name in
+    Arabic text keeps the punctuation around it in place.
+
+    Written here rather than in a template: its loop was a third of the time
+    a list of twenty cards took to render."""
+    leaving_out = context.get("author")
+    authors = [author for author in article.ordered_bylines() if author != leaving_out]
+    if not authors:
+        return ""
+    names = [
+        format_html('<a dir="auto" href="{}" rel="author">{}</a>', a.get_absolute_url(), a.name)
+        for a in authors
+    ]
+    listed = names[0]
+    if len(names) > 1:
+        first = conditional_escape(gettext(", ")).join(names[:-1])
+        listed = format_html("{} {} {}", mark_safe(first), gettext("and"), names[-1])
+    lead = gettext("With") if leaving_out else gettext("By")
+    return format_html('<span class="byline">{} {}</span>', lead, listed)
 
 
 # On a phone a portrait hero is capped in height (site.css): about this much of
