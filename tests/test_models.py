@@ -68,3 +68,28 @@ def test_tags_are_case_insensitive():
     first = make_article(tags=["Ukraine"])
     second = make_article(tags=["ukraine"])
     assert list(first.tags.all()) == list(second.tags.all())
+
+
+@pytest.mark.parametrize(
+    "viewname, slug",
+    [
+        ("articles:article", "harbour-reopens_2"),
+        ("articles:section", "world"),
+        ("articles:author", "ana-ruiz"),
+        ("articles:expert", "elias-varga"),
+        ("articles:tag", "موانئ"),
+    ],
+)
+def test_slug_urls_are_what_reverse_gives_under_any_script_prefix(viewname, slug):
+    from django.urls import get_script_prefix, reverse, set_script_prefix
+
+    from articles.models.base import slug_url
+
+    before = get_script_prefix()
+    try:
+        for prefix in ("/", "/newsroom/"):
+            set_script_prefix(prefix)
+            assert slug_url(viewname, slug) == reverse(viewname, kwargs={"slug": slug})
+            assert slug_url(viewname, slug).startswith(prefix)
+    finally:
+        set_script_prefix(before)

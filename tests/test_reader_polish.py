@@ -175,3 +175,18 @@ def test_every_page_links_the_favicon_which_is_a_static_file(client):
     assert finders.find(icon.group(1).removeprefix("/static/"))
     touch = re.search(r'<link rel="apple-touch-icon" href="/static/([^"]+)">', page).group(1)
     assert finders.find(touch)
+
+
+def test_a_card_dates_its_story_in_the_sites_time_zone_and_the_storys_language(client):
+    from zoneinfo import ZoneInfo
+
+    moment = datetime(2026, 7, 14, 23, 30, tzinfo=ZoneInfo("UTC"))  # 00:30 the next day in London
+    make_article(headline="Late", tags=["Night desk"], published_at=moment)
+    make_article(headline="متأخر", language="ar", tags=["Night desk"], published_at=moment)
+    local = timezone.localtime(moment)
+    listing = html(client, Tag.objects.get(name="Night desk").get_absolute_url())
+    times = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', listing)
+    english = f"{local.day} {local:%B %Y, %H:%M}"
+    assert (local.isoformat(), english) in times
+    arabic = [shown for iso, shown in times if iso == local.isoformat() and shown != english]
+    assert len(arabic) == 1 and re.search(r"[\u0600-\u06ff]", arabic[0])  # the month in Arabic

@@ -4,7 +4,6 @@ import uuid
 from django.db import models, transaction
 from django.db.models import Max, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
@@ -13,7 +12,15 @@ from taggit.managers import TaggableManager
 from ..html import BODY_EDITOR_EXTENSIONS, anchor_crossheads, body_text, clean_body
 from ..pictures.uploads import GeneratedName, SafeImageField
 from ..publishing import roles as workflow
-from .base import ACROSS, DOWN, NoLostUpdates, PlainTextFields, StoredValues, focus_field
+from .base import (
+    ACROSS,
+    DOWN,
+    NoLostUpdates,
+    PlainTextFields,
+    StoredValues,
+    focus_field,
+    slug_url,
+)
 from .people import Author
 from .publication import live, not_under_embargo, under_embargo
 from .quote import ExpertQuote, attributed
@@ -363,7 +370,7 @@ class Article(Translatable, NoLostUpdates, PlainTextFields, StoredValues):
             )
 
     def get_absolute_url(self):
-        return reverse("articles:article", kwargs={"slug": self.slug})
+        return slug_url("articles:article", self.slug)
 
     @property
     def is_published(self):

@@ -4,10 +4,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 
 from ..pictures.uploads import GeneratedName, SafeImageField
-from .base import PlainTextFields, StoredValues
+from .base import PlainTextFields, StoredValues, slug_url
 
 
 class Author(PlainTextFields, StoredValues):
@@ -41,7 +40,7 @@ class Author(PlainTextFields, StoredValues):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return slug_url("articles:author", self.slug)
 
 
 class Expert(PlainTextFields, StoredValues):
@@ -67,7 +66,7 @@ class Expert(PlainTextFields, StoredValues):
         return f"{self.name} ({self.description})" if self.description else self.name
 
     def get_absolute_url(self):
-        return reverse("articles:expert", kwargs={"slug": self.slug})
+        return slug_url("articles:expert", self.slug)
 
     @property
     def link_host(self):

@@ -1,7 +1,6 @@
 from django.db import models
-from django.urls import reverse
 
-from .base import PlainTextFields, StoredValues
+from .base import PlainTextFields, StoredValues, slug_url
 
 
 class Section(PlainTextFields, StoredValues):
@@ -23,4 +22,4 @@ class Section(PlainTextFields, StoredValues):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return slug_url("articles:section", self.slug)

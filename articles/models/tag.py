@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.urls import reverse
 from taggit.managers import _TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from ..html import clean_name
 from ..signals import stories_changed
-from .base import PlainTextFields
+from .base import PlainTextFields, slug_url
 from .publication import live
 
 
@@ -61,7 +60,7 @@ class Tag(PlainTextFields, TagBase):
         ordering = ["name"]
 
     def get_absolute_url(self):
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        return slug_url("articles:tag", self.slug)
 
     def slugify(self, tag, i=None):
         # Every slug taggit or a rename makes comes from the name as stored:

@@ -3,6 +3,7 @@
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -145,6 +146,19 @@ def byline(context, article):
         listed = format_html("{} {} {}", mark_safe(first), gettext("and"), names[-1])
     lead = gettext("With") if leaving_out else gettext("By")
     return format_html('<span class="byline">{} {}</span>', lead, listed)
+
+
+@register.simple_tag
+def time_element(moment, display_format):
+    """``<time datetime="…">…</time>`` of ``moment`` in the current time zone,
+    converted once for both forms (the two ``|date`` filters of a card each
+    converted it, and built the ISO form a format letter at a time)."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return format_html(
+        '<time datetime="{}">{}</time>', local.isoformat(), dateformat.format(local, display_format)
+    )
 
 
 # On a phone a portrait hero is capped in height (site.css): about this much of
