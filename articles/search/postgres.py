@@ -126,10 +126,10 @@ def _ranked_ids(articles, query):
     completes them may hold a thousand more. (Walking the live stories newest
     first and testing each vector read tens of thousands of vectors for a word
     in one story in a hundred; taking every match of the vector alone and
-    sorting them read 200,000 rows for a common word, at a million stories;
-    the word alone for the months after the first two years read every
-    match of a word that was common once, and a range of months in the GIN
-    index reads every story of those months.)
+    sorting them read 200,000 rows for a common word, at a million stories.
+    Older months are not read by the word alone either: that reads every
+    match of a word that was common once; nor as a range of months, which the
+    GIN index answers by reading every story of those months.)
     """
     in_month = (
         articles.filter(
