@@ -190,3 +190,24 @@ def test_a_card_dates_its_story_in_the_sites_time_zone_and_the_storys_language(c
     assert (local.isoformat(), english) in times
     arabic = [shown for iso, shown in times if iso == local.isoformat() and shown != english]
     assert len(arabic) == 1 and re.search(r"[\u0600-\u06ff]", arabic[0])  # the month in Arabic
+
+
+def test_a_story_in_another_language_on_the_home_page_is_marked_and_dated_in_it(client):
+    make_article(
+        headline="الموانئ تعود إلى العمل",
+        language="ar",
+        authors=[make_author(name=n) for n in ("ليلى", "سامي")],
+    )
+    home = html(client, "/")
+    teaser = re.search(
+        r'<article class="(?:lead|teaser)[^"]*" lang="ar" dir="rtl">(.*?)</article>', home, re.S
+    )
+    assert teaser and "الموانئ تعود إلى العمل" in teaser.group(1)
+    byline = re.search(r'<span class="byline">(.*?)</span>', teaser.group(1)).group(1)
+    assert re.sub(r"<[^>]+>", "", byline) == "بقلم ليلى و سامي"
+    english = make_article(headline="Ferries run again")
+    assert 'lang="ar"' not in re.search(
+        rf'<article class="(?:lead|teaser)[^"]*"[^>]*>(?:(?!</article>).)*{english.headline}',
+        html(client, "/"),
+        re.S,
+    ).group(0)
