@@ -4,6 +4,7 @@ own language, and the language and direction of a page or a fragment."""
 
 from django import template
 from django.utils import formats, timezone, translation
+from django.utils.html import format_html
 
 from articles import languages
 
@@ -33,6 +34,15 @@ def dateline(moment):
 def text_direction(code):
     """``rtl`` or ``ltr`` for a language code."""
     return languages.direction(code)
+
+
+@register.filter
+def foreign_language_attributes(code):
+    """`` lang="ar" dir="rtl"`` for a fragment (a card, a teaser) in another
+    language than the site's; nothing for one in the site's own."""
+    if code == languages.default_language():
+        return ""
+    return format_html(' lang="{}" dir="{}"', code, languages.direction(code))
 
 
 @register.filter
