@@ -101,7 +101,8 @@ def test_anonymous_readers_share_one_copy_of_each_page(edge):
         # Further caches may not keep it: no s-maxage, no keys.
         assert "s-maxage" not in again.headers["Cache-Control"]
         assert "max-age=0" in again.headers["Cache-Control"]
-        assert "Surrogate-Key" not in again.headers
+        for keys in ("Surrogate-Key", "Cache-Tag", "xkey"):
+            assert keys not in again.headers, (path, keys)
     time.sleep(1.1)
     assert int(get(edge, "/").headers["Age"]) >= 1
 
@@ -110,6 +111,8 @@ def test_a_purger_may_see_the_keys_a_page_carries(edge):
     story = edge.info["story"]
     shown = get(edge, story["story"], **{"X-Edge-Debug": "1"})
     assert f"a{story['pk']}" in shown.headers["Surrogate-Key"].split()
+    # Once: the copy holds the keys as xkey alone.
+    assert "xkey" not in shown.headers and "Cache-Tag" not in shown.headers
 
 
 def test_purges_come_only_from_the_purgers_acl(edge):
